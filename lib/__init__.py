@@ -1,0 +1,8 @@
+"""Shared code of the book "Optimization for Deep Learning".
+
+Modules are named by concept: `lib.data`, `lib.losses`, `lib.metrics`, `lib.gradcheck`,
+`lib.landscapes`, `lib.plotting`, `lib.widgets`. Chapters import what they use,
+for example ``from lib.gradcheck import numerical_gradient``.
+"""
+
+__version__ = "0.1.0"

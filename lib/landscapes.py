@@ -1,0 +1,246 @@
+r"""Two-dimensional test functions, and slices through high-dimensional losses.
+
+A `Landscape` f: R^2 -> R knows its value, gradient and Hessian. Values are
+vectorized over leading axes, so ``f(np.stack([X, Y], axis=-1))`` evaluates a
+whole grid for a contour plot; `grad` and `hessian` take one point of shape (2,)
+(or a stack of points, shape (..., 2)).
+"""
+
+import numpy as np
+
+from lib import _validate
+
+
+def _point(w, name="w"):
+    w = _validate.float_array(w, name)
+    if w.ndim == 0 or w.shape[-1] != 2:
+        raise ValueError(f"{name} must have shape (2,) or (..., 2), got {w.shape}")
+    return w
+
+
+class Landscape:
+    """Base class: subclasses define `_value`, `_grad`, `_hessian` on x, y arrays."""
+
+    name = "landscape"
+    xlim = (-2.0, 2.0)
+    ylim = (-2.0, 2.0)
+    start = (1.5, 1.5)
+
+    def __call__(self, w):
+        w = _point(w)
+        return self._value(w[..., 0], w[..., 1])
+
+    def grad(self, w):
+        w = _point(w)
+        return np.stack(self._grad(w[..., 0], w[..., 1]), axis=-1)
+
+    def hessian(self, w):
+        w = _point(w)
+        (hxx, hxy), (_, hyy) = self._hessian(w[..., 0], w[..., 1])
+        hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
+        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    def grid(self, n=200, xlim=None, ylim=None):
+        """Coordinates X, Y (n, n) and values Z over the plotting window."""
+        n = _validate.integer(n, "n", low=2)
+        xlim = self.xlim if xlim is None else xlim
+        ylim = self.ylim if ylim is None else ylim
+        X, Y = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))
+        return X, Y, self._value(X, Y)
+
+    @property
+    def minima(self):
+        """Known global minimizers, shape (k, 2); empty when f is unbounded below."""
+        return np.zeros((0, 2))
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Quadratic(Landscape):
+    r"""The bowl :math:`f(w) = \frac12 (w - c)^\top A (w - c)` with symmetric A (2, 2)."""
+
+    name = "quadratic"
+
+    def __init__(self, A=((1.0, 0.0), (0.0, 1.0)), center=(0.0, 0.0)):
+        A = _validate.float_array(A, "A", shape=(2, 2))
+        if not np.allclose(A, A.T):
+            raise ValueError(f"A must be symmetric, got {A.tolist()}")
+        self.A = A
+        self.center = _validate.float_array(center, "center", shape=(2,))
+        r = 2.5  # plotting half-width around the center
+        cx, cy = self.center
+        self.xlim = (cx - r, cx + r)
+        self.ylim = (cy - r, cy + r)
+        self.start = (cx - 0.8 * r, cy + 0.6 * r)
+
+    @classmethod
+    def with_condition(cls, condition, angle=0.0, center=(0.0, 0.0)):
+        """Curvatures 1 and `condition` along axes turned by `angle` radians."""
+        condition = _validate.real(condition, "condition", low=1.0)
+        angle = _validate.real(angle, "angle")
+        c, s = np.cos(angle), np.sin(angle)
+        R = np.array([[c, -s], [s, c]])
+        return cls(R @ np.diag([1.0, condition]) @ R.T, center)
+
+    @property
+    def condition_number(self):
+        eig = np.abs(np.linalg.eigvalsh(self.A))
+        return float(eig.max() / eig.min()) if eig.min() > 0 else np.inf
+
+    @property
+    def minima(self):
+        if np.all(np.linalg.eigvalsh(self.A) > 0):
+            return self.center[None, :].copy()
+        return np.zeros((0, 2))
+
+    def _value(self, x, y):
+        dx, dy = x - self.center[0], y - self.center[1]
+        (a, b), (_, d) = self.A
+        return 0.5 * (a * dx * dx + 2 * b * dx * dy + d * dy * dy)
+
+    def _grad(self, x, y):
+        dx, dy = x - self.center[0], y - self.center[1]
+        (a, b), (_, d) = self.A
+        return a * dx + b * dy, b * dx + d * dy
+
+    def _hessian(self, x, y):
+        (a, b), (_, d) = self.A
+        return (a, b), (b, d)
+
+    def __repr__(self):
+        return f"Quadratic(A={self.A.tolist()}, center={self.center.tolist()})"
+
+
+class Rosenbrock(Landscape):
+    r"""Rosenbrock's banana valley :math:`f = (a - x)^2 + b (y - x^2)^2`, minimum at (a, a^2)."""
+
+    name = "Rosenbrock"
+    xlim = (-2.0, 2.0)
+    ylim = (-1.0, 3.0)
+    start = (-1.5, 2.0)
+
+    def __init__(self, a=1.0, b=100.0):
+        self.a = _validate.real(a, "a")
+        self.b = _validate.real(b, "b", low=0.0, low_open=True)
+
+    @property
+    def minima(self):
+        return np.array([[self.a, self.a**2]])
+
+    def _value(self, x, y):
+        return (self.a - x) ** 2 + self.b * (y - x * x) ** 2
+
+    def _grad(self, x, y):
+        r = y - x * x
+        return -2 * (self.a - x) - 4 * self.b * x * r, 2 * self.b * r
+
+    def _hessian(self, x, y):
+        hxy = -4 * self.b * x
+        return (2 - 4 * self.b * y + 12 * self.b * x * x, hxy), (hxy, 2 * self.b + 0 * x)
+
+    def __repr__(self):
+        return f"Rosenbrock(a={self.a}, b={self.b})"
+
+
+class Saddle(Landscape):
+    r"""The saddle :math:`f = \frac12 (a x^2 - b y^2)`: a minimum along x, a maximum along y."""
+
+    name = "saddle"
+    start = (1.8, 0.05)
+
+    def __init__(self, a=1.0, b=1.0):
+        self.a = _validate.real(a, "a", low=0.0, low_open=True)
+        self.b = _validate.real(b, "b", low=0.0, low_open=True)
+
+    def _value(self, x, y):
+        return 0.5 * (self.a * x * x - self.b * y * y)
+
+    def _grad(self, x, y):
+        return self.a * x, -self.b * y
+
+    def _hessian(self, x, y):
+        z = 0 * x
+        return (self.a + z, z), (z, -self.b + z)
+
+    def __repr__(self):
+        return f"Saddle(a={self.a}, b={self.b})"
+
+
+class Himmelblau(Landscape):
+    r"""Himmelblau's function :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2`: four global minima."""
+
+    name = "Himmelblau"
+    xlim = (-5.0, 5.0)
+    ylim = (-5.0, 5.0)
+    start = (0.0, 0.0)
+
+    @property
+    def minima(self):
+        return np.array([
+            [3.0, 2.0],
+            [-2.805118086952745, 3.131312518250573],
+            [-3.779310253377747, -3.283185991286170],
+            [3.584428340330492, -1.848126526964404],
+        ])
+
+    def _value(self, x, y):
+        return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
+
+    def _grad(self, x, y):
+        u, v = x * x + y - 11, x + y * y - 7
+        return 4 * x * u + 2 * v, 2 * u + 4 * y * v
+
+    def _hessian(self, x, y):
+        hxy = 4 * x + 4 * y
+        return (12 * x * x + 4 * y - 42, hxy), (hxy, 4 * x + 12 * y * y - 26)
+
+
+# Slices through a loss with many parameters -----------------------------------------
+
+
+def random_direction(shape, seed=0, like=None):
+    """A standard-normal direction of the given shape, optionally rescaled to `like`'s norm.
+
+    Scaling the direction to the norm of the weights (`like`) makes a step of
+    a = 1 comparable in size to the weights themselves.
+    """
+    seed = _validate.integer(seed, "seed", low=0)
+    shape = tuple(np.atleast_1d(np.asarray(shape, dtype=np.int64)).tolist())
+    d = np.random.default_rng(seed).standard_normal(shape)
+    if like is not None:
+        like = _validate.float_array(like, "like", shape=shape)
+        d *= np.linalg.norm(like) / np.linalg.norm(d)
+    return d
+
+
+def _check_slice(f, W, directions, grids):
+    if not callable(f):
+        raise ValueError(f"f must be callable, got {_validate._describe(f)}")
+    W = _validate.float_array(W, "W")
+    out = []
+    for name, d in directions.items():
+        out.append(_validate.float_array(d, name, shape=W.shape))
+    for name, g in grids.items():
+        out.append(_validate.float_array(g, name, ndim=1))
+    return W, out
+
+
+def slice_1d(f, W, W1, alphas):
+    """Loss along a line: ``[f(W + a * W1) for a in alphas]``, shape (len(alphas),)."""
+    W, (W1, alphas) = _check_slice(f, W, {"W1": W1}, {"alphas": alphas})
+    return np.array([f(W + a * W1) for a in alphas], dtype=np.float64)
+
+
+def slice_2d(f, W, W1, W2, alphas, betas):
+    """Loss over a plane: entry [i, j] is ``f(W + alphas[j] * W1 + betas[i] * W2)``.
+
+    The (len(betas), len(alphas)) layout matches ``np.meshgrid(alphas, betas)``,
+    so the result goes straight into ``plt.contour(alphas, betas, Z)``.
+    """
+    W, (W1, W2, alphas, betas) = _check_slice(
+        f, W, {"W1": W1, "W2": W2}, {"alphas": alphas, "betas": betas}
+    )
+    return np.array(
+        [[f(W + a * W1 + b * W2) for a in alphas] for b in betas], dtype=np.float64
+    )
