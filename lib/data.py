@@ -41,7 +41,7 @@ class Splits:
 
 
 def load_digits(seed=0, n_val=300, n_test=300):
-    """scikit-learn's bundled 8x8 handwritten digits (1797 images, 10 classes), split and standardized.
+    """scikit-learn's bundled 8x8 digits (1797 images, 10 classes), split and standardized.
 
     The images are shuffled with `seed`, split into train/validation/test, and every
     feature is standardized with the *training* mean and standard deviation, so no

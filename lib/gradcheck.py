@@ -1,7 +1,9 @@
 r"""Finite-difference gradients and gradient checking.
 
-Forward difference  :math:`\partial f/\partial x_k \approx (f(x + h e_k) - f(x)) / h`, error O(h).
-Centered difference :math:`\partial f/\partial x_k \approx (f(x + h e_k) - f(x - h e_k)) / 2h`, error O(h^2).
+Forward difference, error O(h):
+    :math:`\partial f/\partial x_k \approx (f(x + h e_k) - f(x)) / h`
+Centered difference, error O(h^2):
+    :math:`\partial f/\partial x_k \approx (f(x + h e_k) - f(x - h e_k)) / 2h`
 """
 
 from dataclasses import dataclass
@@ -29,7 +31,9 @@ def _value(f, x, where):
     try:
         v = float(v)
     except (TypeError, ValueError):
-        raise ValueError(f"f must return a real scalar, got {_validate._describe(v)} {where}") from None
+        raise ValueError(
+            f"f must return a real scalar, got {_validate._describe(v)} {where}"
+        ) from None
     if not np.isfinite(v):
         raise ValueError(f"f must return a finite value, got {v} {where}")
     return v

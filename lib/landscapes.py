@@ -37,7 +37,7 @@ class Landscape:
     def hessian(self, w):
         w = _point(w)
         (hxx, hxy), (_, hyy) = self._hessian(w[..., 0], w[..., 1])
-        hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
+        hxx, hxy, hyy, _ = np.broadcast_arrays(hxx, hxy, hyy, w[..., 0])
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
 
     def grid(self, n=200, xlim=None, ylim=None):
@@ -137,7 +137,7 @@ class Rosenbrock(Landscape):
 
     def _hessian(self, x, y):
         hxy = -4 * self.b * x
-        return (2 - 4 * self.b * y + 12 * self.b * x * x, hxy), (hxy, 2 * self.b + 0 * x)
+        return (2 - 4 * self.b * y + 12 * self.b * x * x, hxy), (hxy, 2 * self.b)
 
     def __repr__(self):
         return f"Rosenbrock(a={self.a}, b={self.b})"
@@ -160,8 +160,7 @@ class Saddle(Landscape):
         return self.a * x, -self.b * y
 
     def _hessian(self, x, y):
-        z = 0 * x
-        return (self.a + z, z), (z, -self.b + z)
+        return (self.a, 0.0), (0.0, -self.b)
 
     def __repr__(self):
         return f"Saddle(a={self.a}, b={self.b})"

@@ -45,7 +45,7 @@ def softmax(scores):
 def hinge_losses(scores, y, margin=1.0):
     r"""Per-example multiclass hinge (SVM) losses, shape (N,).
 
-    :math:`L_i = \sum_{j \ne y_i} \max(0,\ s_{ij} - s_{i y_i} + \Delta)`, with margin :math:`\Delta`.
+    :math:`L_i = \sum_{j \ne y_i} \max(0,\ s_{ij} - s_{i y_i} + \Delta)`, margin :math:`\Delta`.
     """
     scores, y = _check_scores(scores, y)
     margin = _validate.real(margin, "margin", low=0.0)

@@ -98,7 +98,7 @@ class SliderFigure:
         frames = []
         for combo in itertools.product(*(s.values for s in self.sliders.values())):
             fig.clear()
-            draw(fig, **dict(zip(self.names, combo)))
+            draw(fig, **dict(zip(self.names, combo, strict=True)))
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=self.dpi)
             frames.append(buf.getvalue())
@@ -107,7 +107,7 @@ class SliderFigure:
     def frame_index(self, indices):
         """Position in `frames` of the combination with slider positions `indices`."""
         k = 0
-        for name, i in zip(self.names, indices):
+        for name, i in zip(self.names, indices, strict=True):
             k = k * len(self.sliders[name].values) + i
         return k
 
