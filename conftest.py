@@ -8,12 +8,16 @@ a chapter's claims are the `assert`s in its cells.
 """
 
 from pathlib import Path
+from types import SimpleNamespace
 from unittest import mock
 
 import jupytext
 import nbval.plugin
+import pytest
 
 BOOK = Path(__file__).parent / "book"
+# chapter name -> {glue name: text/plain of the value}, as executed by nbval in this run
+_glued = {}
 
 
 class MystNotebook(nbval.plugin.IPyNbFile):
@@ -38,3 +42,22 @@ def pytest_collect_file(file_path, parent):
     if (opt.nbval or opt.nbval_lax) and _is_chapter(file_path):
         return MystNotebook.from_parent(parent, path=file_path)
     return None
+
+
+def glued_values(outputs):
+    """(name, text/plain) of every myst-nb `glue` output among a cell's outputs."""
+    for out in outputs:
+        meta = out.get("metadata", {}).get("scrapbook")
+        if meta:
+            yield meta["name"], out["data"].get(meta.get("mime_prefix", "") + "text/plain")
+
+
+def pytest_runtest_teardown(item):
+    if isinstance(item.parent, MystNotebook) and getattr(item, "test_outputs", None):
+        _glued.setdefault(item.parent.path.stem, {}).update(glued_values(item.test_outputs))
+
+
+@pytest.fixture(scope="session")
+def chapter_glue():
+    """What each chapter glued when nbval executed it earlier in this run, and the reader."""
+    return SimpleNamespace(values=_glued, read=glued_values)

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from bookutil import HTML, ROOT, build, record, toc_pages
+from bookutil import BUILD, HTML, ROOT, build, record, toc_pages
 
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 REMOTE = re.compile(
@@ -64,6 +64,32 @@ def test_mathjax_and_slider_script_are_served_locally(built_book):
         # No ipywidgets manager or require.js: the static figures need neither.
         assert "require.min.js" not in html
         assert "html-manager" not in html
+
+
+def test_two_executions_glue_the_same_values(built_book, chapter_glue):
+    """nbval and the book build executed every chapter separately: seeded, they agree.
+
+    Wall-clock measurements, glued under names starting with "wallclock_", may differ.
+    """
+    if not chapter_glue.values:
+        pytest.skip("the chapters were not executed by nbval in this run")
+    from jupyter_cache import get_cache
+
+    cache = get_cache(BUILD / ".jupyter_cache")
+    built = {}
+    for entry in cache.list_cache_records():
+        nb = cache.get_cache_bundle(entry.pk).nb
+        outputs = [o for cell in nb.cells for o in cell.get("outputs", [])]
+        built[Path(entry.uri).stem] = dict(chapter_glue.read(outputs))
+    compared = 0
+    for chapter, values in chapter_glue.values.items():
+        assert chapter in built
+        for name, text in values.items():
+            if not name.startswith("wallclock_"):
+                assert built[chapter][name] == text, f"{chapter}: {name} differs between runs"
+                compared += 1
+    record("glued values compared across two executions", compared)
+    assert compared > 100
 
 
 def test_chapters_have_a_binder_button(built_book):
