@@ -94,3 +94,18 @@ def test_bad_arguments():
         slider_figure(draw_line, {"a": list(range(10)), "b": list(range(10))})
     with pytest.raises(ValueError, match=r"high must be > 1\.0"):
         log_slider(1.0, 0.5, 3)
+
+
+def test_clear_false_keeps_the_artists_between_frames():
+    made = []
+
+    def draw(fig, a):
+        if not fig.axes:
+            ax = fig.subplots()
+            made.append(ax.plot([0, 1], [0, 0])[0])
+            ax.set_ylim(-4, 4)
+        made[0].set_ydata([0, a])
+
+    sf = slider_figure(draw, {"a": [1, 2, 3]}, clear=False)
+    assert len(made) == 1  # built once, updated twice
+    assert len({bytes(f) for f in sf.frames}) == 3
