@@ -1,7 +1,9 @@
 """Shared code of the book "Optimization for Deep Learning".
 
 Modules are named by concept: `lib.data`, `lib.losses`, `lib.metrics`, `lib.gradcheck`,
-`lib.landscapes`, `lib.plotting`, `lib.widgets`. Chapters import what they use,
+`lib.landscapes`, `lib.plotting`, `lib.widgets`, `lib.checks` (for exercises), and for
+training networks `lib.nn` (layers), `lib.optim` (optimizers) and `lib.train` (minibatches
+and the training loop). Chapters import what they use,
 for example ``from lib.gradcheck import numerical_gradient``.
 """
 

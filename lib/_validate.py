@@ -5,6 +5,7 @@ was expected, so that a wrong call fails at the line that made it instead of
 surfacing later as a NaN or a broadcasting error.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -92,3 +93,14 @@ def choice(value, name, options):
     if value not in options:
         raise ValueError(f"{name} must be one of {sorted(options)}, got {value!r}")
     return value
+
+
+def all_finite(arr):
+    """True when every entry of the float array `arr` is finite; cheap enough to run per minibatch.
+
+    A sum of squares is finite only if every entry is, so one BLAS dot product (no
+    temporary array for a contiguous `arr`) settles the common case; only a non-finite
+    result, which may also be an overflow of finite entries, pays for the elementwise test.
+    """
+    flat = arr.ravel()
+    return math.isfinite(np.dot(flat, flat)) or bool(np.isfinite(arr).all())

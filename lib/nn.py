@@ -1,0 +1,295 @@
+r"""Layers of a neural network, each a forward pass paired with its backward pass.
+
+``forward(x)`` returns the layer's output and caches what the backward pass needs.
+``backward(dout)`` takes the upstream gradient :math:`\partial L/\partial\,\text{out}`,
+returns :math:`\partial L/\partial x` and writes :math:`\partial L/\partial\theta` for each
+parameter into ``layer.grads``, a dict with the keys and shapes of ``layer.params``.
+
+Gradients are *written*, not accumulated as in PyTorch: each backward replaces the
+previous one, in the same arrays. Parameters are likewise updated in place by the
+optimizers (``W -= lr * dW``), so a name bound to ``model.params["0.W"]`` or
+``model.grads["0.W"]`` always sees the current values. Change a parameter in place
+(``layer.params["W"][...] = W0``), never by rebinding it.
+
+A two-layer network and one training step, with ``X`` (N, 64) and labels ``y`` (N,)::
+
+    model = Sequential(Linear(64, 100, seed=0), ReLU(), Linear(100, 10, seed=1))
+    loss = SoftmaxCrossEntropy()
+    L = loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    SGD(lr=0.1).step(model.params, model.grads)
+
+Everything is float64. The checks (shape, dtype, finiteness of the input) run on every
+call, so they are kept to attribute tests and one reduction, without copying the input.
+"""
+
+import math
+
+import numpy as np
+
+from lib import _validate
+
+
+def _input(x, name, width=None, ndim=None):
+    """`x` as a finite float64 array, without a copy when it already is one."""
+    if (
+        type(x) is np.ndarray
+        and x.dtype == np.float64
+        and (width is None or (x.ndim == 2 and x.shape[1] == width))
+        and (ndim is None or x.ndim == ndim)
+    ):
+        if not _validate.all_finite(x):
+            _validate.float_array(x, name)  # raises, counting the bad entries
+        return x
+    # Anything else is converted (ints, float32) or rejected with a precise message.
+    return _validate.float_array(x, name, ndim=ndim, shape=None if width is None else (None, width))
+
+
+def _upstream(dout, shape):
+    """The upstream gradient: a finite float64 array of the shape of the last output."""
+    if type(dout) is np.ndarray and dout.dtype == np.float64 and dout.shape == shape:
+        if not _validate.all_finite(dout):
+            _validate.float_array(dout, "dout")
+        return dout
+    return _validate.float_array(dout, "dout", shape=shape)
+
+
+class Layer:
+    """Base of the layers: ``params`` and ``grads`` share keys and shapes (both empty here)."""
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def forward(self, x):
+        """Output of the layer for input x, caching what `backward` needs."""
+        return self._forward(_input(x, "x"))
+
+    def backward(self, dout, need_dx=True):
+        """dL/dx for upstream gradient dout (shaped like the last output); fills ``grads``.
+
+        With ``need_dx=False`` only ``grads`` are computed and None is returned: the first
+        layer of a network needs no gradient with respect to the data.
+        """
+        shape = self._output_shape()
+        if shape is None:
+            raise ValueError(f"backward called before forward: {self!r} has nothing cached")
+        return self._backward(_upstream(dout, shape), need_dx)
+
+    def zero_grad(self):
+        """Set every gradient to 0 in place (backward overwrites them anyway)."""
+        for g in self.grads.values():
+            g.fill(0.0)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Linear(Layer):
+    r"""Affine layer :math:`s = xW + b`.
+
+    x: (N, n_in) -> out: (N, n_out). ``params = {"W": (n_in, n_out), "b": (n_out,)}``.
+
+    Initialization ("LeCun normal"): :math:`W_{kl} \sim \mathcal N(0, 1/n_{in})`, i.e.
+    standard deviation :math:`\sqrt{1/n_{in}}`, drawn from ``np.random.default_rng(seed)``,
+    so that each output has about the variance of one input; b = 0.
+    """
+
+    def __init__(self, n_in, n_out, seed=0):
+        super().__init__()
+        self.n_in = _validate.integer(n_in, "n_in", low=1)
+        self.n_out = _validate.integer(n_out, "n_out", low=1)
+        rng = np.random.default_rng(_validate.integer(seed, "seed", low=0))
+        W = rng.normal(0.0, math.sqrt(1.0 / self.n_in), size=(self.n_in, self.n_out))
+        self.params = {"W": W, "b": np.zeros(self.n_out)}
+        self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.n_out)}
+        self._x = None
+
+    def forward(self, x):
+        """x: (N, n_in) -> x @ W + b: (N, n_out)."""
+        return self._forward(_input(x, "x", width=self.n_in))
+
+    def _forward(self, x):
+        # Local derivatives: ds/dW is x (cached), ds/dx is W, ds/db is 1.
+        self._x = x
+        out = x @ self.params["W"]
+        out += self.params["b"]
+        return out
+
+    def _output_shape(self):
+        return None if self._x is None else (self._x.shape[0], self.n_out)
+
+    def _backward(self, dout, need_dx):
+        # dL/dW = x^T dout (n_in, n_out), dL/db = sum of dout over the batch (n_out,),
+        # written into the preallocated arrays so model.grads stays bound to them.
+        np.matmul(self._x.T, dout, out=self.grads["W"])
+        np.sum(dout, axis=0, out=self.grads["b"])
+        return dout @ self.params["W"].T if need_dx else None
+
+    def __repr__(self):
+        return f"Linear({self.n_in}, {self.n_out})"
+
+
+class _Elementwise(Layer):
+    """An activation applied entry by entry: backward multiplies by the cached local derivative."""
+
+    def __init__(self):
+        super().__init__()
+        self._local = None  # d out / d x, entry by entry, computed in forward
+
+    def _output_shape(self):
+        return None if self._local is None else self._local.shape
+
+    def _backward(self, dout, need_dx):
+        return dout * self._local if need_dx else None
+
+
+class ReLU(_Elementwise):
+    """out = max(0, x), any shape; the derivative is 1 where x > 0 and 0 elsewhere (also at 0)."""
+
+    def _forward(self, x):
+        self._local = x > 0
+        return np.maximum(x, 0.0)
+
+
+class Sigmoid(_Elementwise):
+    r"""out = :math:`\sigma(x) = 1/(1 + e^{-x})`, any shape; :math:`\sigma' = \sigma(1-\sigma)`."""
+
+    def _forward(self, x):
+        # With z = e^{-|x|} <= 1 nothing overflows: sigma(x) = 1/(1+z) for x >= 0, z/(1+z) below.
+        z = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1.0, z)
+        out /= 1.0 + z
+        self._local = out * (1.0 - out)
+        return out
+
+
+class Tanh(_Elementwise):
+    r"""out = tanh(x), any shape; :math:`\tanh' = 1 - \tanh^2`."""
+
+    def _forward(self, x):
+        out = np.tanh(x)
+        self._local = (1.0 - out) * (1.0 + out)  # more accurate than 1 - out**2 near |out| = 1
+        return out
+
+
+class Sequential(Layer):
+    """Layers applied in order; x: (N, D) -> the last layer's output.
+
+    ``params`` and ``grads`` hold every layer's arrays (the same objects, not copies)
+    under the name "<index of the layer>.<name in the layer>": "0.W", "0.b", "2.W", ...
+    """
+
+    def __init__(self, *layers):
+        if not layers:
+            raise ValueError("Sequential needs at least one layer, got none")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                got = _validate._describe(layer)
+                raise ValueError(f"layer {i} must be a Layer (Linear, ReLU, ...), got {got}")
+        self.layers = tuple(layers)
+
+    @property
+    def params(self):
+        return {f"{i}.{k}": v for i, lay in enumerate(self.layers) for k, v in lay.params.items()}
+
+    @property
+    def grads(self):
+        return {f"{i}.{k}": v for i, lay in enumerate(self.layers) for k, v in lay.grads.items()}
+
+    def forward(self, x):
+        """x: (N, D), D the width the first layer takes -> output of the last layer."""
+        # The first layer checks the input; what the others get was made by a layer.
+        out = self.layers[0].forward(x)
+        for layer in self.layers[1:]:
+            out = layer._forward(out)
+        return out
+
+    def _forward(self, x):
+        for layer in self.layers:
+            x = layer._forward(x)
+        return x
+
+    def _output_shape(self):
+        return self.layers[-1]._output_shape()
+
+    def _backward(self, dout, need_dx):
+        # Chain rule, last layer first; the first layer's dx only if the caller wants it.
+        for i in range(len(self.layers) - 1, -1, -1):
+            dout = self.layers[i]._backward(dout, need_dx or i > 0)
+        return dout
+
+    def zero_grad(self):
+        for layer in self.layers:
+            layer.zero_grad()
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __repr__(self):
+        return "Sequential(" + ", ".join(map(repr, self.layers)) + ")"
+
+
+class SoftmaxCrossEntropy:
+    r"""Mean softmax cross-entropy (natural log) of scores (N, C) against labels y (N,).
+
+    :math:`L = \frac1N \sum_i \left(-s_{iy_i} + \log\sum_j e^{s_{ij}}\right)`, computed with
+    the log-sum-exp shift (stable for any finite scores);
+    :math:`\partial L/\partial s_{ij} = (p_{ij} - \mathbb 1[j = y_i]) / N` with
+    :math:`p_i = \operatorname{softmax}(s_i)`.
+    """
+
+    def __init__(self):
+        self._dscores = None
+        self._rows = np.arange(0)
+
+    def __call__(self, scores, y):
+        return self.forward(scores, y)
+
+    def forward(self, scores, y):
+        """Mean loss (a float) of scores (N, C) for labels y (N,) in [0, C); caches dL/dscores."""
+        scores = _input(scores, "scores", ndim=2)
+        n, c = scores.shape
+        if n == 0 or c == 0:
+            raise ValueError(f"scores must have at least one row and column, got shape {(n, c)}")
+        y = _labels(y, n, c)
+        if len(self._rows) != n:
+            self._rows = np.arange(n)
+        rows = self._rows
+        # Shifting each row by its maximum changes no probability and keeps every exponent <= 0.
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        picked = shifted[rows, y]
+        p = np.exp(shifted, out=shifted)
+        norm = p.sum(axis=1)
+        loss = (np.log(norm).sum() - picked.sum()) / n
+        # Local derivative next to the loss: dL/ds = (softmax(s) - onehot(y)) / N.
+        p /= norm[:, None]
+        p[rows, y] -= 1.0
+        p *= 1.0 / n
+        self._dscores = p
+        return float(loss)
+
+    def backward(self):
+        """dL/dscores of the last forward: array (N, C), already averaged over N."""
+        if self._dscores is None:
+            raise ValueError("backward called before forward: the loss has nothing cached")
+        return self._dscores
+
+    def __repr__(self):
+        return "SoftmaxCrossEntropy()"
+
+
+def _labels(y, n, n_classes):
+    """Integer labels y (n,), n >= 1, in [0, n_classes): no copy when y is an int array."""
+    if (
+        type(y) is np.ndarray and y.dtype.kind in "iu" and y.shape == (n,)
+        and y.min() >= 0 and y.max() < n_classes
+    ):
+        return y
+    return _validate.labels(y, n, n_classes)

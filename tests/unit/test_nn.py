@@ -1,0 +1,318 @@
+"""lib.nn: every backward against finite differences, and forward and gradients against PyTorch."""
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from lib.gradcheck import numerical_gradient
+from lib.nn import Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh
+from lib.optim import SGD
+
+
+def assert_matches_numerical(analytic, numerical):
+    """Finite differences are off by about 1e-10 in absolute terms; a wrong formula by far more."""
+    np.testing.assert_allclose(analytic, numerical, rtol=1e-6, atol=1e-9)
+
+
+def away_from_zero(x, gap=1e-3):
+    """ReLU has a kink at 0: keep entries where a finite difference would straddle it off it."""
+    x[np.abs(x) < gap] = 0.5
+    return x
+
+
+def layer_cases():
+    """(layer, input) pairs of several random shapes per layer type."""
+    cases = []
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        n, d_in, d_out = rng.integers(1, 7, size=3)
+        x = away_from_zero(rng.standard_normal((n, d_in)))
+        cases += [
+            (Linear(int(d_in), int(d_out), seed=seed), x),
+            (ReLU(), x),
+            (Sigmoid(), 3 * x),
+            (Tanh(), 2 * x),
+        ]
+    return cases
+
+
+@pytest.mark.parametrize(("layer", "x"), layer_cases(), ids=lambda c: repr(c)[:40])
+def test_layer_backward_matches_finite_differences(layer, x):
+    rng = np.random.default_rng(1)
+    out = layer.forward(x)
+    dout = rng.standard_normal(out.shape)
+    # L = sum(out * dout) has dL/dout = dout, so its gradients are what backward returns.
+    def L(_):
+        return float(np.sum(layer.forward(x) * dout))
+
+    layer.forward(x)
+    dx = layer.backward(dout)
+    assert dx.shape == x.shape
+    assert dx.dtype == np.float64
+    assert_matches_numerical(dx, numerical_gradient(L, x))
+    assert layer.grads.keys() == layer.params.keys()
+    for name, p in layer.params.items():
+        # numerical_gradient perturbs the layer's own array in place and restores it.
+        num = numerical_gradient(L, p)
+        assert layer.grads[name].shape == p.shape
+        assert_matches_numerical(layer.grads[name], num)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_loss_backward_matches_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    n, c = rng.integers(1, 8), rng.integers(2, 6)
+    scores = 3 * rng.standard_normal((n, c))
+    y = rng.integers(0, c, size=n)
+    loss = SoftmaxCrossEntropy()
+    value = loss.forward(scores, y)
+    dscores = loss.backward()
+    assert dscores.shape == scores.shape
+    # The mean of -log p_{i, y_i}, written out.
+    p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    assert value == pytest.approx(-np.mean(np.log(p[np.arange(n), y])), rel=1e-12)
+    num = numerical_gradient(lambda s: loss.forward(s, y), scores)
+    assert_matches_numerical(dscores, num)
+
+
+def test_loss_is_stable_and_exact_for_huge_scores():
+    loss = SoftmaxCrossEntropy()
+    assert loss.forward(np.array([[1000.0, 0.0, -1000.0]]), [1]) == pytest.approx(1000.0)
+    assert loss.forward(np.zeros((4, 10)), [0, 3, 5, 9]) == pytest.approx(np.log(10))
+    np.testing.assert_allclose(loss.backward().sum(axis=1), 0.0, atol=1e-15)
+
+
+def mlp(seed=0):
+    return Sequential(
+        Linear(5, 7, seed=seed), ReLU(), Linear(7, 7, seed=seed + 1), Tanh(),
+        Linear(7, 4, seed=seed + 2), Sigmoid(), Linear(4, 4, seed=seed + 3),
+    )
+
+
+def batch(seed, n=6, d=5, c=4):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.integers(0, c, size=n)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sequential_end_to_end_matches_finite_differences(seed):
+    model, loss = mlp(seed), SoftmaxCrossEntropy()
+    X, y = batch(seed)
+
+    def L(_):
+        return loss.forward(model.forward(X), y)
+
+    L(None)
+    dX = model.backward(loss.backward())
+    assert_matches_numerical(dX, numerical_gradient(L, X))
+    grads = {k: g.copy() for k, g in model.grads.items()}
+    assert list(grads) == ["0.W", "0.b", "2.W", "2.b", "4.W", "4.b", "6.W", "6.b"]
+    for name, p in model.params.items():
+        assert_matches_numerical(grads[name], numerical_gradient(L, p))
+
+
+def test_need_dx_false_skips_only_the_input_gradient():
+    model, loss = mlp(), SoftmaxCrossEntropy()
+    X, y = batch(0)
+    loss.forward(model.forward(X), y)
+    assert model.backward(loss.backward(), need_dx=False) is None
+    without = {k: g.copy() for k, g in model.grads.items()}
+    assert model.backward(loss.backward()).shape == X.shape
+    for name, g in model.grads.items():
+        np.testing.assert_array_equal(g, without[name])
+
+
+def test_params_and_grads_are_the_layers_arrays():
+    model = mlp()
+    layer = model.layers[2]
+    assert model.params["2.W"] is layer.params["W"]
+    assert model.grads["2.b"] is layer.grads["b"]
+    X, y = batch(1)
+    loss = SoftmaxCrossEntropy()
+    loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    grads = model.grads  # bound once, as an optimizer or a training loop does
+    first = {k: g.copy() for k, g in grads.items()}
+    before = layer.params["W"].copy()
+
+    SGD(lr=0.5).step(model.params, grads)
+    np.testing.assert_allclose(layer.params["W"], before - 0.5 * first["2.W"], rtol=1e-15)
+
+    # A second backward writes new gradients into the same arrays.
+    X2, y2 = batch(2)
+    loss.forward(model.forward(X2), y2)
+    model.backward(loss.backward())
+    for name, g in grads.items():
+        assert g is model.grads[name]
+        assert np.shares_memory(g, model.layers[int(name[0])].grads[name[2:]])
+    assert not np.allclose(grads["2.W"], first["2.W"])
+
+    def L(_):
+        return loss.forward(model.forward(X2), y2)
+
+    assert_matches_numerical(grads["0.W"], numerical_gradient(L, model.params["0.W"]))
+
+
+def test_linear_initialization_is_seeded_lecun_normal():
+    a, b, c = Linear(400, 300, seed=3), Linear(400, 300, seed=3), Linear(400, 300, seed=4)
+    assert a.params["W"].dtype == np.float64
+    np.testing.assert_array_equal(a.params["W"], b.params["W"])
+    assert not np.array_equal(a.params["W"], c.params["W"])
+    np.testing.assert_array_equal(a.params["b"], np.zeros(300))
+    assert a.params["W"].std() == pytest.approx(np.sqrt(1 / 400), rel=0.01)
+    assert abs(a.params["W"].mean()) < 1e-3
+
+
+def test_activations_and_conversions():
+    x = np.array([[-1e4, -2.0, 0.0, 3.0, 1e4]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow at +-1e4
+        s = Sigmoid().forward(x)
+        t = Tanh().forward(x)
+    np.testing.assert_allclose(s, expit(x), rtol=1e-15)
+    np.testing.assert_allclose(t, np.tanh(x))
+    np.testing.assert_array_equal(ReLU().forward(x), [[0, 0, 0, 3, 1e4]])
+    out = Linear(2, 3).forward(np.array([[1, 2]]))  # ints become float64
+    assert out.dtype == np.float64
+    assert out.shape == (1, 3)
+
+
+def test_reprs():
+    assert repr(Sequential(Linear(64, 100), ReLU(), Linear(100, 10))) == (
+        "Sequential(Linear(64, 100), ReLU(), Linear(100, 10))"
+    )
+    assert repr(Sigmoid()) == "Sigmoid()"
+    assert repr(SoftmaxCrossEntropy()) == "SoftmaxCrossEntropy()"
+    assert len(mlp()) == 7
+    assert isinstance(mlp()[1], ReLU)
+
+
+def test_zero_grad():
+    model, loss = mlp(), SoftmaxCrossEntropy()
+    X, y = batch(0)
+    loss.forward(model(X), y)
+    model.backward(loss.backward())
+    grads = model.grads
+    model.zero_grad()
+    assert all(not g.any() for g in grads.values())
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: Linear(64, 10).forward(np.ones((5, 3))),
+            r"x must have shape \(any, 64\), got \(5, 3\)",
+        ),
+        (lambda: Linear(3, 2).forward(np.ones(3)), r"x must have shape \(any, 3\), got \(3,\)"),
+        (lambda: Linear(3, 2).forward(np.array([[1.0, np.nan, 0.0]])), "x must be finite, got 1"),
+        (lambda: ReLU().forward(np.array([np.inf])), "x must be finite"),
+        (lambda: Tanh().forward("abc"), "x must be a numeric array"),
+        (lambda: Linear(2, 2).forward(np.ones((1, 2), dtype=complex)), "x must be a real numeric"),
+        (lambda: mlp().forward(np.ones((2, 4))), r"x must have shape \(any, 5\), got \(2, 4\)"),
+        (lambda: mlp().forward(np.full((2, 5), np.nan)), "x must be finite, got 10 NaN"),
+        (lambda: Linear(0, 3), "n_in must be >= 1, got 0"),
+        (lambda: Linear(3, -1), "n_out must be >= 1, got -1"),
+        (lambda: Linear(3.5, 2), "n_in must be an integer"),
+        (lambda: Linear(3, 2, seed=-1), "seed must be >= 0"),
+        (lambda: Sequential(), "at least one layer"),
+        (lambda: Sequential(Linear(2, 2), "relu"), "layer 1 must be a Layer"),
+    ],
+)
+def test_forward_and_constructors_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("layer", [Linear(3, 2), ReLU(), Sigmoid(), Tanh(), mlp()])
+def test_backward_before_forward_raises(layer):
+    with pytest.raises(ValueError, match="backward called before forward"):
+        layer.backward(np.ones((1, 2)))
+
+
+def test_backward_checks_dout():
+    layer = Linear(3, 4)
+    layer.forward(np.ones((5, 3)))
+    with pytest.raises(ValueError, match=r"dout must have shape \(5, 4\), got \(5, 3\)"):
+        layer.backward(np.ones((5, 3)))
+    with pytest.raises(ValueError, match="dout must be finite"):
+        layer.backward(np.full((5, 4), np.nan))
+    model = mlp()
+    model.forward(np.ones((2, 5)))
+    with pytest.raises(ValueError, match=r"dout must have shape \(2, 4\)"):
+        model.backward(np.ones((2, 5)))
+
+
+def test_loss_rejects_bad_input():
+    loss = SoftmaxCrossEntropy()
+    with pytest.raises(ValueError, match="backward called before forward"):
+        loss.backward()
+    with pytest.raises(ValueError, match=r"labels in \[0, 2\], got values from 0 to 3"):
+        loss.forward(np.ones((2, 3)), np.array([0, 3]))
+    with pytest.raises(ValueError, match=r"labels in \[0, 2\], got values from -1 to 1"):
+        loss.forward(np.ones((2, 3)), np.array([-1, 1]))
+    with pytest.raises(ValueError, match=r"y must have shape \(2,\) to match X, got \(3,\)"):
+        loss.forward(np.ones((2, 3)), np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match="scores must be 2-dimensional"):
+        loss.forward(np.ones(3), np.array([0]))
+    with pytest.raises(ValueError, match="scores must be finite"):
+        loss.forward(np.array([[0.0, -np.inf]]), np.array([0]))
+    with pytest.raises(ValueError, match="at least one row"):
+        loss.forward(np.ones((0, 3)), np.array([], dtype=int))
+
+
+def torch_mlp(model, torch):
+    """The torch version of `mlp()`, holding copies of its weights (torch stores W transposed)."""
+    activations = {"ReLU": torch.nn.ReLU, "Tanh": torch.nn.Tanh, "Sigmoid": torch.nn.Sigmoid}
+    layers = []
+    for layer in model.layers:
+        if isinstance(layer, Linear):
+            lin = torch.nn.Linear(layer.n_in, layer.n_out, dtype=torch.float64)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(layer.params["W"].T))
+                lin.bias.copy_(torch.from_numpy(layer.params["b"]))
+            layers.append(lin)
+        else:
+            layers.append(activations[type(layer).__name__]())
+    return torch.nn.Sequential(*layers)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_against_torch(seed):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
+    model, loss = mlp(seed), SoftmaxCrossEntropy()
+    X, y = batch(seed, n=9)
+    X *= 2
+    ref = torch_mlp(model, torch)
+    Xt = torch.tensor(X, requires_grad=True)
+    scores_t = ref(Xt)
+    loss_t = torch.nn.functional.cross_entropy(scores_t, torch.from_numpy(y))
+    loss_t.backward()
+
+    scores = model.forward(X)
+    np.testing.assert_allclose(scores, scores_t.detach().numpy(), rtol=1e-12, atol=1e-14)
+    assert loss.forward(scores, y) == pytest.approx(loss_t.item(), rel=1e-12)
+    dX = model.backward(loss.backward())
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    for i, lin in enumerate(ref):
+        if isinstance(lin, torch.nn.Linear):
+            np.testing.assert_allclose(
+                model.grads[f"{i}.W"], lin.weight.grad.numpy().T, rtol=1e-12, atol=1e-15
+            )
+            np.testing.assert_allclose(
+                model.grads[f"{i}.b"], lin.bias.grad.numpy(), rtol=1e-12, atol=1e-15
+            )
+
+
+@pytest.mark.parametrize(("ours", "name"), [(ReLU, "relu"), (Sigmoid, "sigmoid"), (Tanh, "tanh")])
+def test_activations_against_torch(ours, name):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
+    rng = np.random.default_rng(0)
+    x = away_from_zero(5 * rng.standard_normal((8, 6)))
+    dout = rng.standard_normal(x.shape)
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = getattr(torch, name)(xt)
+    out_t.backward(torch.from_numpy(dout))
+    layer = ours()
+    np.testing.assert_allclose(layer.forward(x), out_t.detach().numpy(), rtol=1e-12, atol=1e-15)
+    # Both compute tanh' from the rounded tanh(x); they differ by an ulp of 1 where tanh' is small.
+    np.testing.assert_allclose(layer.backward(dout), xt.grad.numpy(), rtol=1e-12, atol=1e-15)

@@ -1,0 +1,208 @@
+"""lib.train: the three minibatch orders, and fit on the spiral data."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lib.data import make_spiral
+from lib.nn import Linear, ReLU, Sequential, SoftmaxCrossEntropy
+from lib.optim import SGD
+from lib.train import History, Minibatches, fit, minibatches
+
+
+@pytest.mark.parametrize(("n", "b"), [(10, 3), (12, 4), (5, 10), (1, 1)])
+@pytest.mark.parametrize("order", ["sequential", "shuffle", "random"])
+def test_batch_count_and_sizes(order, n, b):
+    batches = minibatches(n, b, order, seed=0)
+    assert len(batches) == math.ceil(n / b) == len(Minibatches(n, b, order))
+    assert [len(idx) for idx in batches] == [min(b, n - start) for start in range(0, n, b)]
+    for idx in batches:
+        assert idx.dtype == np.int64
+        assert idx.min() >= 0
+        assert idx.max() < n
+
+
+def test_sequential_covers_the_examples_in_order():
+    batches = Minibatches(10, 4, "sequential")
+    for _ in range(2):
+        epoch = batches.epoch()
+        assert [list(idx) for idx in epoch] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_shuffle_uses_every_example_once_per_epoch_in_a_new_order():
+    batches = Minibatches(50, 8, "shuffle", seed=3)
+    epochs = [np.concatenate(batches.epoch()) for _ in range(3)]
+    for order in epochs:
+        np.testing.assert_array_equal(np.sort(order), np.arange(50))
+    assert not np.array_equal(epochs[0], epochs[1])
+    assert not np.array_equal(epochs[1], epochs[2])
+    assert batches.epochs_done == 3
+    again = Minibatches(50, 8, "shuffle", seed=3)
+    for order in epochs:
+        np.testing.assert_array_equal(np.concatenate(again.epoch()), order)
+    other = np.concatenate(Minibatches(50, 8, "shuffle", seed=4).epoch())
+    assert not np.array_equal(other, epochs[0])
+
+
+def test_random_draws_with_replacement():
+    batches = Minibatches(100, 16, "random", seed=0)
+    epoch = batches.epoch()
+    assert len(epoch) == math.ceil(100 / 16)
+    drawn = np.concatenate(epoch)
+    assert len(drawn) == 100
+    counts = np.bincount(drawn, minlength=100)
+    assert counts.max() > 1  # some examples repeat ...
+    assert (counts == 0).sum() > 0  # ... and some are left out
+    # With replacement, about 1/e of the examples are missed in an epoch.
+    assert 20 < (counts == 0).sum() < 50
+    np.testing.assert_array_equal(np.concatenate(Minibatches(100, 16, "random", 0).epoch()), drawn)
+    assert not np.array_equal(np.concatenate(batches.epoch()), drawn)
+
+
+def test_iterating_gives_the_next_epoch():
+    batches = Minibatches(6, 4, "shuffle", seed=1)
+    first = [idx.tolist() for idx in batches]
+    second = [idx.tolist() for idx in batches]
+    assert first != second
+    assert first == [idx.tolist() for idx in minibatches(6, 4, "shuffle", seed=1)]
+    assert repr(batches) == "Minibatches(n=6, batch_size=4, order='shuffle', seed=1)"
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((10, 4, "shuffled"), r"order must be one of \['random', 'sequential', 'shuffle'\]"),
+        ((10, 0), "batch_size must be >= 1, got 0"),
+        ((10, -2), "batch_size must be >= 1"),
+        ((10, 2.0), "batch_size must be an integer"),
+        ((0, 4), "n must be >= 1"),
+        ((10, 4, "shuffle", -1), "seed must be >= 0"),
+    ],
+)
+def test_minibatches_reject_bad_arguments(args, match):
+    with pytest.raises(ValueError, match=match):
+        Minibatches(*args)
+    with pytest.raises(ValueError, match=match):
+        minibatches(*args)
+
+
+def spiral_fit(seed=0, order="shuffle", epochs=30, validation=True, lr=1.0):
+    X, y = make_spiral(100, 3, seed=0)
+    X_val, y_val = make_spiral(50, 3, seed=1) if validation else (None, None)
+    model = Sequential(Linear(2, 50, seed=0), ReLU(), Linear(50, 3, seed=1))
+    history = fit(model, SoftmaxCrossEntropy(), SGD(lr), X, y, epochs, 32, order, seed,
+                  X_val=X_val, y_val=y_val)
+    return model, history
+
+
+def test_fit_learns_the_spiral():
+    _, h = spiral_fit()
+    assert isinstance(h, History)
+    assert h.epochs == list(range(1, 31))
+    for values in (h.loss, h.train_acc, h.val_loss, h.val_acc, h.wall_time):
+        assert len(values) == 30
+    assert h.loss[-1] < 0.3 * h.loss[0]
+    # Chance is 1/3 on three balanced classes; no linear boundary separates the arms.
+    assert h.train_acc[-1] > 0.9
+    assert h.val_acc[-1] > 0.85
+    assert all(b > a for a, b in zip(h.wall_time, h.wall_time[1:], strict=False))
+    assert h.wall_time[0] > 0
+    assert "30 epochs" in repr(h)
+
+
+def test_fit_records_what_it_says():
+    model, h = spiral_fit(epochs=2)
+    X, y = make_spiral(100, 3, seed=0)
+    X_val, y_val = make_spiral(50, 3, seed=1)
+    scores = model.forward(X_val)
+    assert h.val_loss[-1] == pytest.approx(SoftmaxCrossEntropy().forward(scores, y_val))
+    assert h.val_acc[-1] == np.mean(scores.argmax(axis=1) == y_val)
+    assert h.train_acc[-1] == np.mean(model.forward(X).argmax(axis=1) == y)
+
+
+def test_fit_loss_is_the_mean_of_the_minibatch_losses():
+    X, y = make_spiral(20, 3, seed=0)
+    model = Sequential(Linear(2, 8, seed=0), ReLU(), Linear(8, 3, seed=1))
+    h = fit(model, SoftmaxCrossEntropy(), SGD(0.1), X, y, 1, 16, "sequential")
+    # The same epoch written out: 60 examples in batches of 16, 16, 16, 12.
+    ref = Sequential(Linear(2, 8, seed=0), ReLU(), Linear(8, 3, seed=1))
+    loss, opt, losses = SoftmaxCrossEntropy(), SGD(0.1), []
+    for start in range(0, 60, 16):
+        losses.append(loss.forward(ref.forward(X[start:start + 16]), y[start:start + 16]))
+        ref.backward(loss.backward())
+        opt.step(ref.params, ref.grads)
+    assert h.loss == [pytest.approx(np.mean(losses), rel=1e-14)]
+    for name, p in model.params.items():
+        np.testing.assert_array_equal(p, ref.params[name])
+
+
+def test_fit_is_reproducible_with_its_seed():
+    _, a = spiral_fit(seed=5, epochs=5)
+    _, b = spiral_fit(seed=5, epochs=5)
+    _, c = spiral_fit(seed=6, epochs=5)
+    assert a.loss == b.loss
+    assert a.val_acc == b.val_acc
+    assert a.loss != c.loss
+
+
+def test_fit_other_orders():
+    _, rand = spiral_fit(order="random", validation=False)
+    assert rand.val_loss == []
+    assert rand.val_acc == []
+    assert rand.loss[-1] < 0.3 * rand.loss[0]
+    assert rand.train_acc[-1] > 0.9
+    # make_spiral lists the examples class by class, so sequential batches hold one class
+    # each: the model still learns, but far less well than with shuffled batches.
+    _, seq = spiral_fit(order="sequential", validation=False)
+    _, shuffled = spiral_fit(order="shuffle", validation=False)
+    assert seq.loss[-1] < seq.loss[0]
+    assert seq.train_acc[-1] > 0.5
+    assert seq.train_acc[-1] < shuffled.train_acc[-1] - 0.1
+
+
+def test_fit_works_with_a_model_without_need_dx():
+    class Wrapped:
+        """A model with only the four attributes fit needs."""
+
+        def __init__(self):
+            self.net = Sequential(Linear(2, 16, seed=0), ReLU(), Linear(16, 3, seed=1))
+            self.params, self.grads = self.net.params, self.net.grads
+
+        def forward(self, x):
+            return self.net.forward(x)
+
+        def backward(self, dout):
+            return self.net.backward(dout)
+
+    X, y = make_spiral(30, 3, seed=0)
+    h = fit(Wrapped(), SoftmaxCrossEntropy(), SGD(0.5), X, y, 10, 16)
+    assert h.loss[-1] < h.loss[0]
+
+
+def test_fit_rejects_bad_arguments():
+    X, y = make_spiral(10, 3, seed=0)
+    model = Sequential(Linear(2, 4), ReLU(), Linear(4, 3))
+    loss, opt = SoftmaxCrossEntropy(), SGD(0.1)
+    with pytest.raises(ValueError, match="epochs must be >= 1, got 0"):
+        fit(model, loss, opt, X, y, 0, 4)
+    with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
+        fit(model, loss, opt, X, y, 1, 0)
+    with pytest.raises(ValueError, match="order must be one of"):
+        fit(model, loss, opt, X, y, 1, 4, order="cyclic")
+    with pytest.raises(ValueError, match=r"x must have shape \(any, 2\), got \(30, 3\)"):
+        fit(model, loss, opt, np.ones((30, 3)), y, 1, 4)
+    with pytest.raises(ValueError, match="X must be finite"):
+        fit(model, loss, opt, np.where(X > 0.5, np.nan, X), y, 1, 4)
+    with pytest.raises(ValueError, match=r"y must have shape \(30,\) to match X, got \(29,\)"):
+        fit(model, loss, opt, X, y[:29], 1, 4)
+    with pytest.raises(ValueError, match=r"labels in \[0, 2\]"):
+        fit(model, loss, opt, X, y + 1, 1, 4)
+    with pytest.raises(ValueError, match="X_val and y_val must be given together"):
+        fit(model, loss, opt, X, y, 1, 4, X_val=X)
+    with pytest.raises(ValueError, match=r"X_val must have shape \(any, 2\)"):
+        fit(model, loss, opt, X, y, 1, 4, X_val=np.ones((3, 5)), y_val=[0, 1, 2])
+    with pytest.raises(ValueError, match="optimizer must have step"):
+        fit(model, loss, "sgd", X, y, 1, 4)
+    with pytest.raises(ValueError, match="model must have forward"):
+        fit(lambda x: x, loss, opt, X, y, 1, 4)
