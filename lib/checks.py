@@ -193,3 +193,156 @@ def check_hinge_slice(your_fn):
             "adds max(0, w_j x_i - w_i x_i + 1), and the total is the mean of L_0, L_1, L_2."
         )
     print(f"check_hinge_slice: your loss matches hinge_losses on all {len(cases)} cases.")
+
+
+def check_two_layer_backprop(your_fn):
+    """Check ``your_fn(X, y, W1, b1, W2, b2) -> (loss, grads)`` for a ReLU two-layer network.
+
+    The network is ``scores = relu(X @ W1 + b1) @ W2 + b2`` with the mean softmax
+    cross-entropy loss; ``grads`` is a dict with keys "W1", "b1", "W2", "b2", each shaped
+    like its parameter. It is compared with the same network built from `lib.nn` layers
+    (Linear, ReLU, Linear, SoftmaxCrossEntropy) on random problems.
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    from lib.nn import Linear, ReLU, Sequential, SoftmaxCrossEntropy
+
+    rng = np.random.default_rng(0)
+    for n, d, h, c in [(5, 3, 4, 2), (17, 6, 9, 4), (40, 2, 16, 3)]:
+        X = rng.standard_normal((n, d))
+        y = rng.integers(0, c, size=n)
+        model = Sequential(Linear(d, h, seed=1), ReLU(), Linear(h, c, seed=2))
+        # Nonzero biases so a forgotten bias gradient shows.
+        model.params["0.b"][...] = 0.3 * rng.standard_normal(h)
+        model.params["2.b"][...] = 0.3 * rng.standard_normal(c)
+        loss_fn = SoftmaxCrossEntropy()
+        want_loss = loss_fn.forward(model.forward(X), y)
+        model.backward(loss_fn.backward(), need_dx=False)
+        want = {"W1": model.grads["0.W"], "b1": model.grads["0.b"],
+                "W2": model.grads["2.W"], "b2": model.grads["2.b"]}
+        p = model.params
+        out = your_fn(X.copy(), y.copy(), p["0.W"].copy(), p["0.b"].copy(),
+                      p["2.W"].copy(), p["2.b"].copy())
+        name = f"N={n}, D={d}, H={h}, C={c}"
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise AssertionError(f"{name}: return a pair (loss, grads), got {type(out).__name__}")
+        loss, grads = out
+        assert np.isclose(float(loss), want_loss, rtol=1e-10, atol=1e-12), (
+            f"{name}: loss {float(loss):.10g}, expected {want_loss:.10g} "
+            "(mean over the N examples of the softmax cross-entropy)"
+        )
+        if not isinstance(grads, dict) or set(grads) != set(want):
+            raise AssertionError(f"{name}: grads must be a dict with keys W1, b1, W2, b2")
+        hints = {
+            "W2": "dW2 = h.T @ dscores, with dscores = (softmax - onehot) / N",
+            "b2": "db2 = dscores summed over the batch",
+            "W1": "dh = dscores @ W2.T, zeroed where the pre-activation is <= 0; dW1 = X.T @ dz",
+            "b1": "db1 = dz summed over the batch",
+        }
+        for key, w in want.items():
+            g = np.asarray(grads[key], dtype=np.float64)
+            assert g.shape == w.shape, (
+                f"{name}: grads['{key}'] has shape {g.shape}, expected {w.shape}"
+            )
+            err = rel_error(g, w)
+            assert err < 1e-7, (
+                f"{name}: grads['{key}'] has relative error {err:.2e}. {hints[key]}"
+            )
+    print("check_two_layer_backprop: loss and all four gradients match lib.nn on 3 networks.")
+
+
+def check_log_softmax(your_fn):
+    """Check ``your_fn(scores) -> log_probs``: row-wise log-softmax of scores (N, C), stably.
+
+    Entry (i, j) must equal :math:`\\log p_{ij} = s_{ij} - \\log\\sum_k e^{s_{ik}}`, which is
+    minus `lib.losses.cross_entropy_losses` of row i with label j. The cases include scores
+    in the thousands (a naive ``exp`` overflows) and a row with a single class.
+    """
+    from lib.losses import cross_entropy_losses
+
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    rng = np.random.default_rng(0)
+    cases = [
+        ("small random scores (4, 3)", rng.standard_normal((4, 3))),
+        ("the cat/car/frog scores (1, 3)", np.array([[3.2, 5.1, -1.7]])),
+        ("large scores around +1000 (3, 5)", 1000.0 + 5.0 * rng.standard_normal((3, 5))),
+        ("large negative scores around -1000 (2, 4)", -1000.0 + rng.standard_normal((2, 4))),
+        ("one class only (3, 1)", rng.standard_normal((3, 1))),
+    ]
+    for name, scores in cases:
+        before = scores.copy()
+        got = np.asarray(your_fn(scores), dtype=np.float64)
+        assert np.array_equal(scores, before), f"{name}: your function changed its input scores"
+        assert got.shape == scores.shape, (
+            f"{name}: expected log-probabilities of shape {scores.shape}, got {got.shape}"
+        )
+        assert np.all(np.isfinite(got)), (
+            f"{name}: your log-probabilities contain NaN or inf; subtract each row's maximum "
+            "before exponentiating"
+        )
+        n, c = scores.shape
+        want = np.stack(
+            [-cross_entropy_losses(scores, np.full(n, j)) for j in range(c)], axis=1
+        )
+        err = np.max(np.abs(got - want))
+        assert err < 1e-9, (
+            f"{name}: largest difference {err:.2e} from s_ij - log sum_k exp(s_ik); "
+            "do the probabilities of each row sum to one?"
+        )
+    print(f"check_log_softmax: your log-softmax matches on all {len(cases)} cases, "
+          "including scores in the thousands.")
+
+
+def check_gradient_descent(your_fn):
+    """Check ``your_fn(grad, w0, lr, num_steps)``: the iterates w_0, ..., w_T, shape (T + 1, dim).
+
+    Cases: the lecture notes' J(w) = (w1 - 2)^2 + 4 (w2 - 1)^2 from (4, 2) with lr 0.2
+    and a three-dimensional quadratic (both against the closed form
+    w_t - c = (I - lr A)^t (w_0 - c)), and Rosenbrock's function (against a reference
+    loop). The caller's w0 must come back unchanged.
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+
+    def quadratic_case(name, diag, center, w0, lr, steps):
+        diag, center = np.asarray(diag, float), np.asarray(center, float)
+        t = np.arange(steps + 1)[:, None]
+        want = center + (1 - lr * diag) ** t * (np.asarray(w0, float) - center)
+        return name, (lambda w: diag * (w - center)), np.asarray(w0, float), lr, steps, want
+
+    def rosenbrock_grad(w):
+        x, y = w
+        return np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
+
+    w_ref = np.array([-1.0, 1.5])
+    ref = [w_ref]
+    for _ in range(50):
+        ref.append(ref[-1] - 1e-3 * rosenbrock_grad(ref[-1]))
+    cases = [
+        quadratic_case("lecture J from (4, 2), lr 0.2", [2.0, 8.0], [2.0, 1.0],
+                       [4.0, 2.0], 0.2, 10),
+        quadratic_case("3-D quadratic, lr 0.1", [1.0, 5.0, 15.0], [1.0, -1.0, 0.5],
+                       [0.0, 2.0, -1.0], 0.1, 25),
+        ("Rosenbrock from (-1, 1.5), lr 1e-3", rosenbrock_grad, w_ref, 1e-3, 50,
+         np.array(ref)),
+    ]
+    for name, grad, w0, lr, steps, want in cases:
+        w0_before = w0.copy()
+        got = your_fn(grad, w0, lr, steps)
+        assert np.array_equal(w0, w0_before), (
+            f"{name}: w0 was changed by your function; work on a copy"
+        )
+        got = np.asarray(got, dtype=np.float64)
+        assert got.shape == want.shape, (
+            f"{name}: expected the path of shape {want.shape} (w_0 and {steps} steps), "
+            f"got {got.shape}"
+        )
+        assert np.allclose(got[0], want[0]), f"{name}: the first row must be w0 itself"
+        err = np.max(np.abs(got - want))
+        assert err < 1e-8 * (1 + np.max(np.abs(want))), (
+            f"{name}: largest difference {err:.2e} from the expected iterates; "
+            "is each step w - lr * grad(w), against the gradient?"
+        )
+    print(f"check_gradient_descent: your iterates match on all {len(cases)} cases, "
+          "and w0 comes back unchanged.")
