@@ -8,7 +8,8 @@ everything agrees, and raises ``AssertionError`` saying what differs otherwise.
 import numpy as np
 
 from lib.gradcheck import numerical_gradient, rel_error
-from lib.losses import hinge_losses, svm_loss
+from lib.losses import cross_entropy_losses, hinge_losses, svm_loss
+from lib.nn import Linear, ReLU, Sequential, SoftmaxCrossEntropy
 
 
 def check_numerical_gradient(your_fn):
@@ -205,8 +206,6 @@ def check_two_layer_backprop(your_fn):
     """
     if not callable(your_fn):
         raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
-    from lib.nn import Linear, ReLU, Sequential, SoftmaxCrossEntropy
-
     rng = np.random.default_rng(0)
     for n, d, h, c in [(5, 3, 4, 2), (17, 6, 9, 4), (40, 2, 16, 3)]:
         X = rng.standard_normal((n, d))
@@ -258,8 +257,6 @@ def check_log_softmax(your_fn):
     minus `lib.losses.cross_entropy_losses` of row i with label j. The cases include scores
     in the thousands (a naive ``exp`` overflows) and a row with a single class.
     """
-    from lib.losses import cross_entropy_losses
-
     if not callable(your_fn):
         raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
     rng = np.random.default_rng(0)
