@@ -343,3 +343,43 @@ def check_gradient_descent(your_fn):
         )
     print(f"check_gradient_descent: your iterates match on all {len(cases)} cases, "
           "and w0 comes back unchanged.")
+
+
+def check_classify_critical_point(your_fn):
+    """Check ``your_fn(H)`` -> "minimum" | "maximum" | "saddle" | "degenerate".
+
+    Cases: the nine critical points of Himmelblau's function (Hessians from
+    `lib.landscapes.Himmelblau`), rotated 3-D and 5-D Hessians with known eigenvalue
+    signs, and degenerate ones (a zero eigenvalue without the opposite sign).
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    from lib.landscapes import Himmelblau
+
+    himmel = Himmelblau()
+    points = {
+        "minimum": [(3.0, 2.0), (-2.805118, 3.131313), (-3.779310, -3.283186),
+                    (3.584428, -1.848127)],
+        "saddle": [(-3.073026, -0.081353), (-0.127961, -1.953715), (0.086678, 2.884255),
+                   (3.385154, 0.073852)],
+        "maximum": [(-0.270845, -0.923039)],
+    }
+    cases = [(f"Himmelblau at {p}", himmel.hessian(np.array(p)), kind)
+             for kind, pts in points.items() for p in pts]
+    rng = np.random.default_rng(0)
+
+    def rotated(eigs):
+        Q, _ = np.linalg.qr(rng.standard_normal((len(eigs), len(eigs))))
+        return Q @ np.diag(np.asarray(eigs, float)) @ Q.T
+
+    for eigs, kind in [([1.0, 2.0, 3.0], "minimum"), ([-1.0, -0.5, -4.0], "maximum"),
+                       ([2.0, -1e-3, 5.0], "saddle"), ([1.0, 0.0, -1.0], "saddle"),
+                       ([1.0, 3.0, 0.0], "degenerate"), ([-2.0, 0.0, 0.0, -1.0, -3.0],
+                                                          "degenerate"),
+                       ([0.5, 1.0, 2.0, 4.0, 8.0], "minimum")]:
+        cases.append((f"eigenvalues {eigs}", rotated(eigs), kind))
+    cases.append(("Hessian diag(2, 0) of x^2 + y^4", np.diag([2.0, 0.0]), "degenerate"))
+    for name, H, want in cases:
+        got = your_fn(H.copy())
+        assert got == want, f"{name}: expected {want!r}, got {got!r}"
+    print(f"check_classify_critical_point: all {len(cases)} Hessians classified correctly.")

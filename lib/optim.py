@@ -3,62 +3,354 @@ r"""Optimizers that update parameters in place from their gradients.
 An optimizer's ``step(params, grads)`` takes two dicts, name -> float64 array, with the
 same names and shapes (``model.params``, ``model.grads`` of `lib.nn`), and changes every
 parameter array in place. Its state is named and explicit: ``opt.t`` counts the updates
-made so far, ``opt.state[name]`` holds what the optimizer remembers about one parameter.
+made so far, ``opt.state[name]`` holds what the optimizer remembers about one parameter
+(``{"v": ...}`` for momentum, ``{"G": ...}`` for AdaGrad, ``{"s": ...}`` for RMSProp,
+``{"m": ..., "v": ...}`` for Adam and AdamW), arrays of the parameter's shape.
 
 A learning rate is a positive number or a schedule: a plain function of the update count
-t, called with t = 0 for the first update, e.g. ``lambda t: 0.1 / (1 + t / 100)``.
+t, called with t = 0 for the first update, e.g. ``lambda t: 0.1 / (1 + t / 100)`` or one
+of `lib.schedules`. A schedule may reach 0 (the end of a linear or cosine decay).
+
+Notation in the docstrings: :math:`\theta` a parameter, :math:`g` its gradient on the
+current minibatch, :math:`\eta` the learning rate (:math:`\eta_t` for a schedule),
+:math:`\lambda` the weight decay; products, squares, square roots and quotients of
+vectors are elementwise. The formulas, and the order of the operations, are PyTorch's
+(``torch.optim``), so that the two agree to rounding.
+
+Performance: the updates use in-place ufuncs (``out=``). A large parameter is updated in
+blocks of `BLOCK` entries, with two scratch blocks kept by the optimizer, so that the
+intermediate results stay in the CPU cache and every state array is read and written
+once per step (see ``benchmarks/adam.py``).
 """
+
+import math
 
 import numpy as np
 
 from lib import _validate
+from lib.landscapes import Landscape
+
+BLOCK = 16384  # entries per block of a large parameter: 6 such arrays (768 KiB) stay in cache
 
 
 class Optimizer:
-    """Shared by the optimizers: argument checks, the learning rate or schedule, the counter t."""
+    """Shared by the optimizers: argument checks, the learning rate or schedule, the counter t.
 
-    def __init__(self, lr):
+    A subclass names its per-parameter state in `state_names` and defines ``_update(p, g,
+    lr, state, a, b)``, which updates one block: `p`, `g` and the arrays in `state` are
+    views of the same entries, `a` and `b` scratch arrays of their shape.
+    """
+
+    state_names = ()
+
+    def __init__(self, lr, weight_decay=0.0):
         if not callable(lr):
-            _validate.real(lr, "lr", low=0.0, low_open=True)
+            lr = _validate.real(lr, "lr", low=0.0, low_open=True)
         self.lr = lr
+        self.weight_decay = _validate.real(weight_decay, "weight_decay", low=0.0)
         self.t = 0
         self.state = {}
+        self._scratch = None
 
     def current_lr(self):
-        """The learning rate of the next update: ``lr``, or ``lr(t)`` for a schedule."""
+        """The learning rate of the next update: ``lr``, or ``lr(t)`` (>= 0) for a schedule."""
         if not callable(self.lr):
             return self.lr
-        return _validate.real(self.lr(self.t), f"lr({self.t})", low=0.0, low_open=True)
+        return _validate.real(self.lr(self.t), f"lr({self.t})", low=0.0)
 
     def step(self, params, grads):
         """Update every array in `params` in place from the array of the same name in `grads`."""
         _check_step(params, grads)
         lr = self.current_lr()
+        self.t += 1  # counts this update from here on: Adam's bias correction uses t >= 1
         for name, p in params.items():
             state = self.state.get(name)
             if state is None:
-                state = self.state[name] = self._init_state(p)
-            self._update(p, grads[name], lr, state)
-        self.t += 1
+                state = self.state[name] = {k: np.zeros(p.shape) for k in self.state_names}
+            self._update_blocks(p, grads[name], lr, state)
 
-    def _init_state(self, p):
+    def _update_blocks(self, p, g, lr, state):
+        if not p.flags.c_contiguous:  # no flat view of p to slice: one block, fresh scratch
+            self._update(p, g, lr, state, np.empty(p.shape), np.empty(p.shape))
+            return
+        p, g = p.reshape(-1), g.reshape(-1)  # views (g is copied only if not contiguous)
+        flat = {k: v.reshape(-1) for k, v in state.items()}
+        if self._scratch is None:
+            self._scratch = (np.empty(BLOCK), np.empty(BLOCK))
+        a, b = self._scratch
+        for lo in range(0, p.size, BLOCK):
+            hi = min(lo + BLOCK, p.size)
+            n = hi - lo
+            self._update(
+                p[lo:hi], g[lo:hi], lr, {k: v[lo:hi] for k, v in flat.items()}, a[:n], b[:n]
+            )
+
+    def _with_weight_decay(self, p, g, b):
+        """The gradient of the L2-regularized loss, g + wd * p, in the scratch `b` (or g itself)."""
+        if not self.weight_decay:
+            return g
+        np.multiply(p, self.weight_decay, out=b)
+        b += g
+        return b
+
+    def _hyper(self):
+        """Hyperparameters other than lr that differ from their defaults, for the repr."""
         return {}
 
     def __repr__(self):
-        return f"{type(self).__name__}(lr={self.lr!r})"
+        name = getattr(self.lr, "__qualname__", None) if callable(self.lr) else None
+        args = [f"lr={name}" if name else f"lr={self.lr!r}"]
+        args += [f"{k}={v!r}" for k, v in self._hyper().items()]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+
+def _changed(opt, defaults):
+    return {k: getattr(opt, k) for k, v in defaults.items() if getattr(opt, k) != v}
 
 
 class SGD(Optimizer):
-    r"""Plain (stochastic) gradient descent: :math:`\theta \leftarrow \theta - \eta\, g`.
+    r"""Stochastic gradient descent, with optional momentum, Nesterov momentum, weight decay.
 
-    g is the gradient of the loss on the current minibatch, :math:`\eta` the learning
-    rate ``lr`` (a float > 0, or a schedule :math:`\eta_t` = ``lr(t)``). No state per
-    parameter: ``opt.state[name]`` is an empty dict.
+    Plain (``momentum=0``): :math:`\theta \leftarrow \theta - \eta\, g`, no state per
+    parameter (``opt.state[name]`` is an empty dict).
+
+    With momentum :math:`\mu > 0`, the velocity ``v`` (``opt.state[name]["v"]``, zero at
+    the start, so the first step has v = g) accumulates the gradients:
+
+    .. math::
+        v \leftarrow \mu v + g, \qquad \theta \leftarrow \theta - \eta\, v,
+
+    and with ``nesterov=True`` the step looks ahead along the new velocity:
+    :math:`\theta \leftarrow \theta - \eta\,(g + \mu v)`.
+
+    Weight decay :math:`\lambda` replaces g by :math:`g + \lambda\theta` (the gradient
+    of the loss plus :math:`\frac{\lambda}{2}\lVert\theta\rVert^2`) before all of this.
+    The velocity here is PyTorch's convention; some texts scale it, :math:`v \leftarrow
+    \mu v - \eta g`, which is the same method for a constant :math:`\eta`.
     """
 
-    def _update(self, p, g, lr, state):
-        # p -= lr * g, with one temporary (lr * g) and p changed in place.
-        p -= lr * g
+    def __init__(self, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.momentum = _validate.real(momentum, "momentum", low=0.0)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise ValueError(f"nesterov must be True or False, got {_validate._describe(nesterov)}")
+        if nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs momentum > 0, got momentum=0.0")
+        self.nesterov = bool(nesterov)
+        self.state_names = ("v",) if self.momentum else ()
+
+    def _update(self, p, g, lr, state, a, b):
+        g = self._with_weight_decay(p, g, b)
+        if self.momentum:
+            v = state["v"]
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                np.multiply(v, self.momentum, out=a)
+                a += g
+                d = a
+            else:
+                d = v
+        else:
+            d = g
+        np.multiply(d, lr, out=a)
+        p -= a
+
+    def _hyper(self):
+        return _changed(self, {"momentum": 0.0, "nesterov": False, "weight_decay": 0.0})
+
+
+def _check_eps(eps):
+    return _validate.real(eps, "eps", low=0.0, low_open=True)
+
+
+class AdaGrad(Optimizer):
+    r"""AdaGrad: each coordinate's step shrinks with the sum of its squared gradients.
+
+    .. math::
+        G \leftarrow G + g^2, \qquad
+        \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{G} + \epsilon},
+
+    with G = ``opt.state[name]["G"]`` (zero at the start) and :math:`\epsilon` outside the
+    square root, as in PyTorch. Weight decay :math:`\lambda` replaces g by
+    :math:`g + \lambda\theta` first.
+    """
+
+    state_names = ("G",)
+
+    def __init__(self, lr, eps=1e-10, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.eps = _check_eps(eps)
+
+    def _update(self, p, g, lr, state, a, b):
+        g = self._with_weight_decay(p, g, b)
+        G = state["G"]
+        np.multiply(g, g, out=a)
+        G += a
+        np.sqrt(G, out=a)
+        a += self.eps
+        np.divide(g, a, out=a)
+        a *= lr
+        p -= a
+
+    def _hyper(self):
+        return _changed(self, {"eps": 1e-10, "weight_decay": 0.0})
+
+
+class RMSProp(Optimizer):
+    r"""RMSProp: AdaGrad with a moving average of the squared gradients instead of their sum.
+
+    .. math::
+        s \leftarrow \alpha s + (1 - \alpha)\, g^2, \qquad
+        \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{s} + \epsilon},
+
+    with s = ``opt.state[name]["s"]`` (zero at the start: no bias correction, as in
+    PyTorch's ``RMSprop``) and :math:`\epsilon` outside the square root. Weight decay
+    :math:`\lambda` replaces g by :math:`g + \lambda\theta` first.
+    """
+
+    state_names = ("s",)
+
+    def __init__(self, lr, alpha=0.99, eps=1e-8, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.alpha = _validate.real(alpha, "alpha", low=0.0, high=1.0, high_open=True)
+        self.eps = _check_eps(eps)
+
+    def _update(self, p, g, lr, state, a, b):
+        g = self._with_weight_decay(p, g, b)
+        s = state["s"]
+        s *= self.alpha
+        np.multiply(g, g, out=a)
+        a *= 1.0 - self.alpha
+        s += a
+        np.sqrt(s, out=a)
+        a += self.eps
+        np.divide(g, a, out=a)
+        a *= lr
+        p -= a
+
+    def _hyper(self):
+        return _changed(self, {"alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0})
+
+
+def _check_betas(betas):
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {_validate._describe(betas)}")
+    return tuple(
+        _validate.real(beta, f"betas[{i}]", low=0.0, high=1.0, high_open=True)
+        for i, beta in enumerate(betas)
+    )
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum on the gradient, RMSProp's scaling, both bias-corrected.
+
+    At update t = 1, 2, ... (``opt.t`` is incremented before it is used):
+
+    .. math::
+        m \leftarrow \beta_1 m + (1 - \beta_1)\, g, \qquad
+        v \leftarrow \beta_2 v + (1 - \beta_2)\, g^2,
+
+        \hat m = \frac{m}{1 - \beta_1^t}, \qquad \hat v = \frac{v}{1 - \beta_2^t}, \qquad
+        \theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon},
+
+    with m, v = ``opt.state[name]["m"]``, ``["v"]`` (zero at the start) and
+    :math:`\epsilon` added after the square root. Weight decay :math:`\lambda` replaces
+    g by :math:`g + \lambda\theta` (L2 regularization, which the scaling then weakens
+    along coordinates with large gradients; `AdamW` decouples it).
+    """
+
+    state_names = ("m", "v")
+    _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.0))
+
+    def __init__(self, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.betas = _check_betas(betas)
+        self.eps = _check_eps(eps)
+
+    def _update(self, p, g, lr, state, a, b):
+        g = self._with_weight_decay(p, g, b)
+        self._adam(p, g, lr, state, a)
+
+    def _adam(self, p, g, lr, state, a):
+        b1, b2 = self.betas
+        m, v = state["m"], state["v"]
+        m *= b1
+        np.multiply(g, 1.0 - b1, out=a)
+        m += a
+        v *= b2
+        np.multiply(g, g, out=a)
+        a *= 1.0 - b2
+        v += a
+        # eta * m_hat / (sqrt(v_hat) + eps), the bias corrections folded into two scalars
+        np.sqrt(v, out=a)
+        a /= math.sqrt(1.0 - b2**self.t)
+        a += self.eps
+        np.divide(m, a, out=a)
+        a *= lr / (1.0 - b1**self.t)
+        p -= a
+
+    def _hyper(self):
+        return _changed(self, dict(self._defaults))
+
+
+class AdamW(Adam):
+    r"""AdamW: Adam with decoupled weight decay, shrinking the weights outside the scaling.
+
+    .. math::
+        \theta \leftarrow \theta - \eta\lambda\,\theta
+
+    (computed as :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta`, as in PyTorch), then
+    the `Adam` step with the plain gradient g. Every weight shrinks by the same factor,
+    whatever its gradient history; ``weight_decay`` defaults to 0.01.
+    """
+
+    _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.01))
+
+    def __init__(self, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        super().__init__(lr, betas, eps, weight_decay)
+
+    def _update(self, p, g, lr, state, a, b):
+        if self.weight_decay:
+            p *= 1.0 - lr * self.weight_decay
+        self._adam(p, g, lr, state, a)
+
+
+def optimize_path(optimizer, landscape, start, n_steps):
+    """Run `optimizer` for `n_steps` updates on a 2-D `landscape` from `start`; return the path.
+
+    The path is a float64 array of shape (n_steps + 1, 2): `start`, then the iterate after
+    each update. The optimizer is used as given, so pass a fresh one (its ``t`` and
+    ``state`` carry over otherwise); the parameter is named ``"w"``.
+
+    Divergence is a result, not an error: the run happens under ``np.errstate(all="ignore")``
+    and stops at the first iterate that is not finite (or whose gradient is not), which is
+    left out. The path then has fewer than n_steps + 1 rows, every one of them finite,
+    and plots without warnings.
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(
+            f"optimizer must be a lib.optim optimizer, got {_validate._describe(optimizer)}"
+        )
+    if not isinstance(landscape, Landscape):
+        raise ValueError(
+            f"landscape must be a lib.landscapes.Landscape, got {_validate._describe(landscape)}"
+        )
+    w = _validate.float_array(start, "start", shape=(2,)).copy()
+    n_steps = _validate.integer(n_steps, "n_steps", low=0)
+    path = np.empty((n_steps + 1, 2))
+    path[0] = w
+    params = {"w": w}
+    with np.errstate(all="ignore"):
+        for i in range(1, n_steps + 1):
+            g = landscape.grad(w)
+            if not np.isfinite(g).all():
+                return path[:i]
+            optimizer.step(params, {"w": g})
+            if not np.isfinite(w).all():
+                return path[:i]
+            path[i] = w
+    return path
 
 
 def _check_step(params, grads):
