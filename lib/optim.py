@@ -187,11 +187,7 @@ class AdaGrad(Optimizer):
         G = state["G"]
         np.multiply(g, g, out=a)
         G += a
-        np.sqrt(G, out=a)
-        a += self.eps
-        np.divide(g, a, out=a)
-        a *= lr
-        p -= a
+        _scaled_step(p, g, G, self.eps, lr, a)
 
     def _hyper(self):
         return _changed(self, {"eps": 1e-10, "weight_decay": 0.0})
@@ -223,14 +219,24 @@ class RMSProp(Optimizer):
         np.multiply(g, g, out=a)
         a *= 1.0 - self.alpha
         s += a
-        np.sqrt(s, out=a)
-        a += self.eps
-        np.divide(g, a, out=a)
-        a *= lr
-        p -= a
+        _scaled_step(p, g, s, self.eps, lr, a)
 
     def _hyper(self):
         return _changed(self, {"alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0})
+
+
+def _scaled_step(p, num, sq, eps, lr, a, sq_scale=1.0):
+    """p -= lr * num / (sq_scale * sqrt(sq) + eps), in place, with `a` as the only scratch.
+
+    The step every adaptive method shares: eps is added after the square root.
+    """
+    np.sqrt(sq, out=a)
+    if sq_scale != 1.0:
+        a *= sq_scale
+    a += eps
+    np.divide(num, a, out=a)
+    a *= lr
+    p -= a
 
 
 def _check_betas(betas):
@@ -283,12 +289,8 @@ class Adam(Optimizer):
         a *= 1.0 - b2
         v += a
         # eta * m_hat / (sqrt(v_hat) + eps), the bias corrections folded into two scalars
-        np.sqrt(v, out=a)
-        a /= math.sqrt(1.0 - b2**self.t)
-        a += self.eps
-        np.divide(m, a, out=a)
-        a *= lr / (1.0 - b1**self.t)
-        p -= a
+        _scaled_step(p, m, v, self.eps, lr / (1.0 - b1**self.t), a,
+                     sq_scale=1.0 / math.sqrt(1.0 - b2**self.t))
 
     def _hyper(self):
         return _changed(self, dict(self._defaults))
