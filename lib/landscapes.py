@@ -166,6 +166,45 @@ class Saddle(Landscape):
         return f"Saddle(a={self.a}, b={self.b})"
 
 
+class Canyon(Landscape):
+    r"""A canyon: steep walls down to a narrow floor that slopes gently to the minimum at 0.
+
+    :math:`f = k\,(\sqrt{y^2 + \delta^2} - \delta) + \frac{c}{2} x^2`. Across the canyon
+    (y) the walls have slope almost `k` = `steepness` and the floor, of width about
+    :math:`\delta` = `width`, has curvature :math:`k/\delta`; along it (x) the curvature is
+    only `c` = `slope`. A step small enough not to bounce off the walls crawls along the floor.
+    """
+
+    name = "canyon"
+    xlim = (-3.0, 3.0)
+    ylim = (-1.5, 1.5)
+    start = (-2.6, 1.2)
+
+    def __init__(self, steepness=2.0, width=0.05, slope=0.2):
+        self.steepness = _validate.real(steepness, "steepness", low=0.0, low_open=True)
+        self.width = _validate.real(width, "width", low=0.0, low_open=True)
+        self.slope = _validate.real(slope, "slope", low=0.0, low_open=True)
+
+    @property
+    def minima(self):
+        return np.zeros((1, 2))
+
+    def _value(self, x, y):
+        k, d = self.steepness, self.width
+        return k * (np.sqrt(y * y + d * d) - d) + 0.5 * self.slope * x * x
+
+    def _grad(self, x, y):
+        k, d = self.steepness, self.width
+        return self.slope * x, k * y / np.sqrt(y * y + d * d)
+
+    def _hessian(self, x, y):
+        k, d = self.steepness, self.width
+        return (self.slope, 0.0), (0.0, k * d * d / (y * y + d * d) ** 1.5)
+
+    def __repr__(self):
+        return f"Canyon(steepness={self.steepness}, width={self.width}, slope={self.slope})"
+
+
 class Himmelblau(Landscape):
     r"""Himmelblau's function :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2`: four global minima."""
 

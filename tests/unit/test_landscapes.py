@@ -5,6 +5,7 @@ import pytest
 
 from lib.gradcheck import numerical_gradient, rel_error
 from lib.landscapes import (
+    Canyon,
     Himmelblau,
     Quadratic,
     Rosenbrock,
@@ -22,6 +23,8 @@ LANDSCAPES = [
     Rosenbrock(a=2.0, b=10.0),
     Saddle(a=1.0, b=3.0),
     Himmelblau(),
+    Canyon(),
+    Canyon(steepness=5.0, width=0.5, slope=1.0),
 ]
 
 
@@ -71,6 +74,11 @@ def test_known_values():
     eig = np.linalg.eigvalsh(s.hessian(np.zeros(2)))
     assert eig[0] < 0 < eig[1]
     assert Himmelblau()(Himmelblau().minima).max() < 1e-20
+    c = Canyon(steepness=2.0, width=0.05, slope=0.2)
+    # far up a wall the slope is almost the steepness; on the floor the curvature is k / delta
+    assert c.grad(np.array([0.0, 1.0]))[1] == pytest.approx(2.0, rel=2e-3)
+    assert c.hessian(np.zeros(2))[1, 1] == pytest.approx(2.0 / 0.05)
+    assert c(np.array([2.0, 0.0])) == pytest.approx(0.4)
 
 
 def test_slices():

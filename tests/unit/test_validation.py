@@ -5,7 +5,15 @@ import pytest
 
 from lib.data import add_bias_column, load_digits, make_spiral
 from lib.gradcheck import grad_check, numerical_gradient, rel_error
-from lib.landscapes import Quadratic, Rosenbrock, Saddle, random_direction, slice_1d, slice_2d
+from lib.landscapes import (
+    Canyon,
+    Quadratic,
+    Rosenbrock,
+    Saddle,
+    random_direction,
+    slice_1d,
+    slice_2d,
+)
 from lib.losses import cross_entropy_losses, hinge_losses, softmax, softmax_loss, svm_loss
 from lib.metrics import accuracy
 
@@ -142,6 +150,8 @@ def test_landscapes_reject_bad_input():
         Quadratic.with_condition(0.5)
     with pytest.raises(ValueError, match="b must be > 0"):
         Saddle(b=0)
+    with pytest.raises(ValueError, match="width must be > 0"):
+        Canyon(width=0.0)
     with pytest.raises(ValueError, match=r"W1 must have shape \(2, 3\), got \(3, 2\)"):
         slice_1d(np.sum, np.ones((2, 3)), np.ones((3, 2)), np.linspace(-1, 1, 3))
     with pytest.raises(ValueError, match="alphas must be 1-dimensional"):
