@@ -383,3 +383,372 @@ def check_classify_critical_point(your_fn):
         got = your_fn(H.copy())
         assert got == want, f"{name}: expected {want!r}, got {got!r}"
     print(f"check_classify_critical_point: all {len(cases)} Hessians classified correctly.")
+
+
+def check_rmsprop_step(your_fn):
+    """Check ``your_fn(theta, g, s, lr, alpha, eps) -> (theta, s)``: one RMSProp update.
+
+    s is the moving average of g * g (zero before the first update); the update is
+    s <- alpha s + (1 - alpha) g^2, theta <- theta - lr g / (sqrt(s) + eps). Several
+    updates in a row are compared with `lib.optim.RMSProp`, for two decays and a case with
+    tiny gradients where the place of eps matters.
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    from lib.optim import RMSProp
+
+    rng = np.random.default_rng(0)
+    scales = np.logspace(-2, 2, 12).reshape(3, 4)
+    cases = [("alpha 0.99, lr 0.01", 0.01, 0.99, 1e-8, scales),
+             ("alpha 0.9, lr 0.1", 0.1, 0.9, 1e-8, scales),
+             ("alpha 0.9, eps 1e-3, gradients near 1e-4", 0.01, 0.9, 1e-3,
+              np.full((3, 4), 1e-4))]
+    n_steps = 12
+    for name, lr, alpha, eps, scale in cases:
+        theta0 = rng.standard_normal((3, 4))
+        grads = [scale * rng.standard_normal((3, 4)) for _ in range(n_steps)]
+        ref, opt = theta0.copy(), RMSProp(lr, alpha=alpha, eps=eps)
+        theta, s = theta0.copy(), np.zeros((3, 4))
+        for k, g in enumerate(grads, start=1):
+            opt.step({"w": ref}, {"w": g})
+            out = your_fn(theta.copy(), g.copy(), s.copy(), lr, alpha, eps)
+            assert isinstance(out, tuple), (
+                f"{name}: return the pair (theta, s), got {type(out).__name__}"
+            )
+            assert len(out) == 2, f"{name}: return the pair (theta, s), got {len(out)} values"
+            theta, s = (np.asarray(a, dtype=np.float64) for a in out)
+            for label, arr in (("theta", theta), ("s", s)):
+                assert arr.shape == ref.shape, (
+                    f"{name}: {label} must keep the shape {ref.shape}, got {arr.shape}"
+                )
+            want_s = opt.state["w"]["s"]
+            assert np.allclose(s, want_s, rtol=1e-9, atol=1e-300), (
+                f"{name}, update {k}: s differs from the moving average "
+                f"alpha * s + (1 - alpha) * g * g (largest difference "
+                f"{np.max(np.abs(s - want_s)):.2e}); is it '=' rather than '+='?"
+            )
+            assert np.allclose(theta, ref, rtol=1e-9, atol=1e-12), (
+                f"{name}, update {k}: theta differs from the reference by up to "
+                f"{np.max(np.abs(theta - ref)):.2e}; is the step lr * g / (sqrt(s) + eps), "
+                "with eps outside the square root, against the gradient?"
+            )
+    print(f"check_rmsprop_step: your update matches lib.optim.RMSProp over {n_steps} "
+          f"updates in all {len(cases)} cases.")
+
+
+def check_adam_step(your_fn):
+    """Check ``your_fn(theta, g, m, v, t, lr, beta1, beta2, eps) -> (theta, m, v)``: one Adam step.
+
+    t is the number of this update, 1 for the first; m and v are the raw moving averages
+    (zero before the first update), and the step uses their bias-corrected values
+    m / (1 - beta1^t) and v / (1 - beta2^t), with eps outside the square root. Several
+    updates in a row are compared with `lib.optim.Adam`: gradients whose entries differ
+    in size by four orders of magnitude, other betas, and tiny gradients where the place
+    of eps matters.
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    from lib.optim import Adam
+
+    rng = np.random.default_rng(1)
+    scales = np.logspace(-2, 2, 12).reshape(3, 4)
+    cases = [("betas (0.9, 0.999), lr 1e-3", 1e-3, (0.9, 0.999), 1e-8, scales),
+             ("betas (0.5, 0.9), lr 0.1", 0.1, (0.5, 0.9), 1e-8, scales),
+             ("betas (0.9, 0.99), eps 1e-3, gradients near 1e-4", 0.01, (0.9, 0.99), 1e-3,
+              np.full((3, 4), 1e-4))]
+    n_steps = 15
+    for name, lr, (b1, b2), eps, scale in cases:
+        theta0 = rng.standard_normal((3, 4))
+        grads = [scale * (1.0 + rng.standard_normal((3, 4))) for _ in range(n_steps)]
+        ref, opt = theta0.copy(), Adam(lr, betas=(b1, b2), eps=eps)
+        theta, m, v = theta0.copy(), np.zeros((3, 4)), np.zeros((3, 4))
+        for t, g in enumerate(grads, start=1):
+            before = ref.copy()
+            opt.step({"w": ref}, {"w": g})
+            out = your_fn(theta.copy(), g.copy(), m.copy(), v.copy(), t, lr, b1, b2, eps)
+            assert isinstance(out, tuple), (
+                f"{name}: return the triple (theta, m, v), got {type(out).__name__}"
+            )
+            assert len(out) == 3, f"{name}: return the triple (theta, m, v), got {len(out)} values"
+            theta, m, v = (np.asarray(a, dtype=np.float64) for a in out)
+            for label, arr in (("theta", theta), ("m", m), ("v", v)):
+                assert arr.shape == ref.shape, (
+                    f"{name}: {label} must keep the shape {ref.shape}, got {arr.shape}"
+                )
+            for label, got, want, rule in (
+                ("m", m, opt.state["w"]["m"], "beta1 * m + (1 - beta1) * g"),
+                ("v", v, opt.state["w"]["v"], "beta2 * v + (1 - beta2) * g * g"),
+            ):
+                assert np.allclose(got, want, rtol=1e-9, atol=1e-300), (
+                    f"{name}, update {t}: the stored {label} differs from {rule}; keep the raw "
+                    f"averages in m and v and put the bias-corrected ones in new variables"
+                )
+            if not np.allclose(theta, ref, rtol=1e-9, atol=1e-12):
+                step, want = theta - before, ref - before
+                ratio = np.median(np.abs(step) / np.abs(want))
+                hint = ""
+                if np.median(step * want) < 0:
+                    hint = " Your step goes up the gradient: check the sign."
+                elif t == 1 and abs(ratio - (1 - b1) / np.sqrt(1 - b2)) < 0.05 * ratio:
+                    hint = (" Your first step is (1 - beta1) / sqrt(1 - beta2) times too"
+                            " large: is the bias correction applied in the step?")
+                raise AssertionError(
+                    f"{name}, update {t}: theta differs from the reference by up to "
+                    f"{np.max(np.abs(theta - ref)):.2e} (your step / the right one: median "
+                    f"{ratio:.3g}).{hint} The step is lr * m_hat / (sqrt(v_hat) + eps)."
+                )
+    print(f"check_adam_step: your update matches lib.optim.Adam over {n_steps} updates "
+          f"in all {len(cases)} cases.")
+
+
+def _schedule_values(schedule, ts, name):
+    """The reader's schedule at every t in `ts` (Python ints), as a float64 array."""
+    out = []
+    for t in ts:
+        value = schedule(int(t))
+        try:
+            out.append(float(value))
+        except (TypeError, ValueError):
+            raise AssertionError(
+                f"{name}: your schedule must return a number for t = {t}, "
+                f"got {type(value).__name__}"
+            ) from None
+    return np.array(out)
+
+
+def check_schedule_multistep(your_fn):
+    """Check ``your_fn(lr0, milestones, gamma, steps_per_epoch)`` -> a schedule t -> lr.
+
+    `milestones` are epochs (e.g. [30, 60, 90]); t counts updates from 0. The rate is lr0
+    times gamma to the number of milestones m with t >= m * steps_per_epoch. Regular
+    milestones are compared with `lib.schedules.step_decay(lr0, s * steps_per_epoch, gamma)`
+    (before the milestone that lib would add next), irregular ones with that count.
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    from lib.schedules import step_decay
+
+    cases = [
+        ("ResNet-like: epochs 30, 60, 90, 38 updates per epoch", 0.1, [30, 60, 90], 0.1, 38),
+        ("every 2 epochs, gamma 0.5, 7 updates per epoch", 1.0, [2, 4, 6, 8], 0.5, 7),
+        ("irregular epochs 3, 5, 11, gamma 0.2", 0.4, [3, 5, 11], 0.2, 10),
+        ("one update per epoch, milestones 1 and 4", 2.0, [1, 4], 0.1, 1),
+    ]
+    for name, lr0, milestones, gamma, spe in cases:
+        schedule = your_fn(lr0, list(milestones), gamma, spe)
+        if not callable(schedule):
+            raise AssertionError(
+                f"{name}: your function must return a schedule (a function of t), "
+                f"got {type(schedule).__name__}"
+            )
+        end = (milestones[-1] + 3) * spe
+        ts = np.unique(np.concatenate([
+            np.arange(0, end, max(1, spe // 3)),
+            [m * spe + d for m in milestones for d in (-1, 0, 1)],
+        ]))
+        ts = ts[(ts >= 0) & (ts < end)]
+        got = _schedule_values(schedule, ts, name)
+        steps = np.diff([0, *milestones])
+        if len(set(steps)) == 1 and milestones[0] == steps[0]:
+            reference = step_decay(lr0, int(steps[0]) * spe, gamma)
+            keep = ts < (milestones[-1] + steps[0]) * spe
+            want = np.where(keep, reference(ts), lr0 * gamma ** len(milestones))
+        else:
+            passed = (ts[:, None] >= np.array(milestones)[None, :] * spe).sum(axis=1)
+            want = lr0 * gamma ** passed
+        bad = ~np.isclose(got, want, rtol=1e-12, atol=0.0)
+        if bad.any():
+            t = int(ts[bad][0])
+            hint = ""
+            if any(t == m * spe for m in milestones):
+                hint = (" This t is the first update of a milestone epoch: use >=, so that "
+                        "epoch m already runs at the lower rate.")
+            elif any(t == m for m in milestones):
+                hint = " Are the milestones in epochs converted to updates (times steps_per_epoch)?"
+            raise AssertionError(
+                f"{name}: at t = {t} your rate is {got[bad][0]:.6g}, expected "
+                f"{want[bad][0]:.6g}.{hint}"
+            )
+    print(f"check_schedule_multistep: your schedule matches at every tested update in all "
+          f"{len(cases)} cases.")
+
+
+def check_schedule_warmup_cosine(your_fn):
+    """Check ``your_fn(lr0, warmup_steps, total_steps, lr_min)`` -> a schedule t -> lr.
+
+    A linear warmup over the first W = warmup_steps updates, ((t + 1) / W) * lr0, then a
+    cosine from lr0 down to lr_min that ends at t = total_steps (the warmup counts toward
+    the total) and stays at lr_min afterwards. Compared with
+    ``linear_warmup(cosine_decay(lr0, total_steps - W, lr_min), W)`` of `lib.schedules`
+    at every t from 0 to total_steps + 50.
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    from lib.schedules import cosine_decay, linear_warmup
+
+    cases = [
+        ("lr0 0.1, 10 warmup of 100 updates", 0.1, 10, 100, 0.0),
+        ("lr0 1.0, 5 warmup of 12 updates, lr_min 0.1", 1.0, 5, 12, 0.1),
+        ("lr0 3e-4, 40 warmup of 1000 updates, lr_min 3e-5", 3e-4, 40, 1000, 3e-5),
+        ("lr0 0.5, 1 warmup update of 30", 0.5, 1, 30, 0.0),
+    ]
+    for name, lr0, w, total, lr_min in cases:
+        schedule = your_fn(lr0, w, total, lr_min)
+        if not callable(schedule):
+            raise AssertionError(
+                f"{name}: your function must return a schedule (a function of t), "
+                f"got {type(schedule).__name__}"
+            )
+        ts = np.arange(total + 51)
+        got = _schedule_values(schedule, ts, name)
+        want = linear_warmup(cosine_decay(lr0, total - w, lr_min), w)(ts)
+        bad = ~np.isclose(got, want, rtol=1e-9, atol=1e-15)
+        if bad.any():
+            t = int(ts[bad][0])
+            if t < w:
+                hint = (" During the warmup the rate is (t + 1) / W * lr0: the first "
+                        "update (t = 0) already moves, and t = W - 1 reaches lr0.")
+            elif t <= total:
+                hint = (" After the warmup the cosine starts from its own beginning: "
+                        "use t - W, over total_steps - W updates.")
+            else:
+                hint = " Past total_steps the rate must stay at lr_min, not rise again."
+            raise AssertionError(
+                f"{name}: at t = {t} your rate is {got[bad][0]:.6g}, expected "
+                f"{want[bad][0]:.6g}.{hint}"
+            )
+    print(f"check_schedule_warmup_cosine: your schedule matches lib at every update in all "
+          f"{len(cases)} cases, including after total_steps.")
+
+
+def _momentum_cases():
+    """Landscapes for the momentum checks: (name, grad, start) with a non-quadratic one."""
+    from lib.landscapes import Quadratic, Rosenbrock
+
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    A5 = Q @ np.diag([1.0, 2.0, 5.0, 10.0, 30.0]) @ Q.T
+    valley = Quadratic.with_condition(50.0, angle=np.pi / 6)
+    rosen = Rosenbrock()
+    return [
+        ("the valley Quadratic.with_condition(50, angle=pi/6)", valley.grad,
+         np.array([-2.105, -0.754]), 0.02, 0.9, 80),
+        ("Rosenbrock from (-1.5, 2)", rosen.grad, np.array(rosen.start, dtype=float),
+         1e-3, 0.9, 300),
+        ("a 5-D quadratic with curvatures 1..30", lambda w: A5 @ w,
+         rng.standard_normal(5), 0.03, 0.5, 60),
+    ]
+
+
+def _momentum_step_output(out, name, t, shape):
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise AssertionError(
+            f"{name}: return a pair (theta_new, u_new), got {type(out).__name__} at step {t}"
+        )
+    theta, u = (np.asarray(a, dtype=np.float64) for a in out)
+    for label, a in (("theta_new", theta), ("u_new", u)):
+        if a.shape != shape:
+            raise AssertionError(f"{name}: {label} must have shape {shape}, got {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise AssertionError(f"{name}: {label} has NaN or infinite entries at step {t}")
+    return theta.copy(), u.copy()
+
+
+def check_momentum_form_b(your_fn):
+    """Check ``your_fn(theta, u, g, lr, mu) -> (theta_new, u_new)``: one step of form B.
+
+    Form B (learning rate inside the velocity): u_new = mu u - lr g, theta_new = theta +
+    u_new. From u = 0 and a constant lr the iterates must be those of
+    `lib.optim.SGD(lr, momentum=mu)` and u = -lr v, v the optimizer's buffer; with a
+    step-decay schedule each gradient must enter with the rate of its own step.
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    from lib.optim import SGD
+
+    n_checked = 0
+    for name, grad, start, lr, mu, n_steps in _momentum_cases():
+        theta, u = start.copy(), np.zeros_like(start)
+        ref = start.copy()
+        opt = SGD(lr, momentum=mu)
+        for t in range(n_steps):
+            g = grad(theta)
+            theta, u = _momentum_step_output(your_fn(theta.copy(), u.copy(), g.copy(), lr, mu),
+                                    name, t, start.shape)
+            opt.step({"w": ref}, {"w": grad(ref)})
+            scale = 1.0 + np.abs(ref).max()
+            if np.abs(theta - ref).max() > 1e-9 * scale:
+                raise AssertionError(
+                    f"{name}: after step {t + 1} your theta differs from lib.optim.SGD(lr, "
+                    f"momentum=mu) by {np.abs(theta - ref).max():.2e}; is the update "
+                    "u_new = mu * u - lr * g, theta_new = theta + u_new?"
+                )
+            v = opt.state["w"]["v"]
+            if np.abs(u + lr * v).max() > 1e-9 * (1.0 + lr * np.abs(v).max()):
+                raise AssertionError(
+                    f"{name}: after step {t + 1} your velocity is not -lr times lib's buffer "
+                    f"(difference {np.abs(u + lr * v).max():.2e}); form B keeps lr inside u "
+                    "and moves theta by +u_new"
+                )
+        n_checked += 1
+    # A schedule: the rate drops tenfold after 10 steps; the reference is form B itself.
+    name, grad, start, lr0, mu, _ = _momentum_cases()[0]
+    theta, u = start.copy(), np.zeros_like(start)
+    ref_theta, ref_u = start.copy(), np.zeros_like(start)
+    for t in range(30):
+        lr = lr0 if t < 10 else lr0 / 10
+        g = grad(theta)
+        theta, u = _momentum_step_output(your_fn(theta.copy(), u.copy(), g.copy(), lr, mu),
+                                name, t, start.shape)
+        ref_u = mu * ref_u - lr * grad(ref_theta)
+        ref_theta = ref_theta + ref_u
+        if np.abs(theta - ref_theta).max() > 1e-9 * (1.0 + np.abs(ref_theta).max()):
+            raise AssertionError(
+                f"{name} with the rate divided by 10 after 10 steps: your theta is off by "
+                f"{np.abs(theta - ref_theta).max():.2e} after step {t + 1}; in form B only "
+                "the new gradient is multiplied by the new rate, the old velocity is kept"
+            )
+    print(f"check_momentum_form_b: your form-B step matches lib.optim.SGD (u = -lr v) on "
+          f"{n_checked} landscapes, and follows a step-decay schedule as form B should.")
+
+
+def check_nesterov_lookahead_step(your_fn):
+    """Check ``your_fn(theta, u, grad, lr, mu) -> (theta_new, u_new)``: Nesterov, look-ahead form.
+
+    The step: g = grad(theta + mu u), u_new = mu u - lr g, theta_new = theta + u_new.
+    From u = 0, the look-ahead points theta + mu u must be the parameters of
+    `lib.optim.SGD(lr, momentum=mu, nesterov=True)` and u = -lr v, v its buffer: on a
+    2-D valley, on Rosenbrock's function and on a 5-D quadratic.
+    """
+    if not callable(your_fn):
+        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    from lib.optim import SGD
+
+    cases = _momentum_cases()
+    for name, grad, start, lr, mu, n_steps in cases:
+        theta, u = start.copy(), np.zeros_like(start)
+        phi = start.copy()
+        opt = SGD(lr, momentum=mu, nesterov=True)
+        for t in range(n_steps):
+            theta, u = _momentum_step_output(your_fn(theta.copy(), u.copy(), grad, lr, mu),
+                                    name, t, start.shape)
+            opt.step({"w": phi}, {"w": grad(phi)})
+            ahead = theta + mu * u
+            scale = 1.0 + np.abs(phi).max()
+            if np.abs(ahead - phi).max() > 1e-9 * scale:
+                hint = ("your theta itself equals lib's parameter: return theta, not the "
+                        "look-ahead point" if np.abs(theta - phi).max() <= 1e-9 * scale else
+                        "is the gradient taken at the look-ahead point theta + mu * u, and "
+                        "is theta_new = theta + u_new (from theta, not from the look-ahead)?")
+                raise AssertionError(
+                    f"{name}: after step {t + 1}, theta + mu * u differs from the parameter "
+                    f"of lib.optim.SGD(nesterov=True) by {np.abs(ahead - phi).max():.2e}; {hint}"
+                )
+            v = opt.state["w"]["v"]
+            if np.abs(u + lr * v).max() > 1e-9 * (1.0 + lr * np.abs(v).max()):
+                raise AssertionError(
+                    f"{name}: after step {t + 1}, your u is not -lr times lib's buffer "
+                    f"(difference {np.abs(u + lr * v).max():.2e})"
+                )
+    print(f"check_nesterov_lookahead_step: on all {len(cases)} landscapes your theta + mu * u "
+          "is lib.optim.SGD(nesterov=True)'s parameter and u = -lr * its buffer.")
