@@ -25,7 +25,6 @@ medium shows the version that works there.
 
 import base64
 import html
-import io
 import itertools
 import json
 import time
@@ -36,6 +35,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from lib import _validate
+from lib.plotting import palette_png
 
 MAX_FRAMES = 80
 # Every SliderFigure made in this process: (alt text, frames, seconds). benchmarks/ reads it.
@@ -112,9 +112,7 @@ class SliderFigure:
             # One draw and a direct PNG encode: savefig would lay the figure out twice.
             canvas.draw()
             image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
-            buf = io.BytesIO()
-            image.convert("RGB").save(buf, format="png")
-            frames.append(buf.getvalue())
+            frames.append(palette_png(image))
         return frames
 
     def frame_index(self, indices):

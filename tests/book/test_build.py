@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bookutil import BUILD, HTML, ROOT, build, record, toc_pages
 
-MAX_PAGE_BYTES = 4 * 1024 * 1024
+MAX_PAGE_BYTES = 4_000_000  # 4 MB, decimal
 REMOTE = re.compile(
     r"""<(?:script|img|link|iframe|source)\b[^>]*?\b(?:src|href)=["'](?:https?:)?//"""
 )

@@ -49,3 +49,30 @@ def test_loss_curves():
     with pytest.raises(ValueError, match=r"path must have shape \(any, 2\)"):
         trajectory(ax, np.ones((3, 3)))
     plt.close(fig)
+
+
+def test_palette_png_keeps_the_picture_and_shrinks_the_file():
+    import io
+
+    from PIL import Image
+
+    from lib.plotting import palette_png
+
+    use_book_style()
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
+    contour(Rosenbrock(), ax=ax, log=True)
+    fig.canvas.draw()
+    rgb = Image.frombuffer("RGBA", fig.canvas.get_width_height(),
+                           fig.canvas.buffer_rgba()).convert("RGB")
+    plt.close(fig)
+    plain = io.BytesIO()
+    rgb.save(plain, format="png")
+    small = palette_png(rgb)
+    back = Image.open(io.BytesIO(small))
+    assert back.mode == "P"
+    assert back.size == rgb.size
+    diff = np.abs(np.asarray(back.convert("RGB"), float) - np.asarray(rgb, float))
+    assert np.all(np.asarray(back.convert("RGB"))[:3, :3] == 255)  # the background stays white
+    assert diff.mean() < 1.0
+    assert np.percentile(diff, 99) < 16  # out of 255
+    assert len(small) < 0.6 * len(plain.getvalue())
