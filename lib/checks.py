@@ -8,8 +8,16 @@ everything agrees, and raises ``AssertionError`` saying what differs otherwise.
 import numpy as np
 
 from lib.gradcheck import numerical_gradient, rel_error
+from lib.landscapes import Himmelblau, Quadratic, Rosenbrock
 from lib.losses import cross_entropy_losses, hinge_losses, svm_loss
 from lib.nn import Linear, ReLU, Sequential, SoftmaxCrossEntropy
+from lib.optim import SGD, Adam, RMSProp
+from lib.schedules import cosine_decay, linear_warmup, step_decay
+
+
+def _require_callable(fn, name):
+    if not callable(fn):
+        raise ValueError(f"{name} must be callable, got {type(fn).__name__} {fn!r}")
 
 
 def check_numerical_gradient(your_fn):
@@ -19,8 +27,7 @@ def check_numerical_gradient(your_fn):
     on smooth functions of a vector and of a matrix, at a step h large enough for a
     forward difference to be visibly less accurate.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    _require_callable(your_fn, "your_fn")
     rng = np.random.default_rng(0)
     cases = [
         ("sum(exp(3x)), x of shape (5,)", lambda x: float(np.sum(np.exp(3 * x))),
@@ -58,8 +65,7 @@ def check_svm_gradient(your_fn):
     Cases: random small problems with and without regularization, including one
     where some margins are exactly zero (a kink; the gradient there counts them as inactive).
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    _require_callable(your_fn, "your_fn")
     rng = np.random.default_rng(0)
     cases = []
     for n, d, c, reg in [(7, 4, 3, 0.0), (20, 6, 5, 0.1), (12, 3, 4, 2.5)]:
@@ -101,8 +107,7 @@ def check_random_local_search(fn):
     increases), ``f(W) == losses[-1]``, ``W0`` is left unchanged, a fixed seed gives the
     same run twice, and on an easy bowl the loss goes down.
     """
-    if not callable(fn):
-        raise ValueError(f"fn must be callable, got {type(fn).__name__} {fn!r}")
+    _require_callable(fn, "fn")
 
     def bowl(W):
         return float(np.sum((W - 1.0) ** 2))
@@ -171,8 +176,7 @@ def check_hinge_slice(your_fn):
     compared with `lib.losses.hinge_losses` on random weights and examples, with
     ``x_0 != x_1`` so that writing x_0 in place of x_1 is caught.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    _require_callable(your_fn, "your_fn")
     rng = np.random.default_rng(0)
     labels = np.array([0, 1, 2])
     cases = [(0.3, 0.5, -0.5, np.array([1.0, 2.0, 0.5]))]
@@ -204,8 +208,7 @@ def check_two_layer_backprop(your_fn):
     like its parameter. It is compared with the same network built from `lib.nn` layers
     (Linear, ReLU, Linear, SoftmaxCrossEntropy) on random problems.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    _require_callable(your_fn, "your_fn")
     rng = np.random.default_rng(0)
     for n, d, h, c in [(5, 3, 4, 2), (17, 6, 9, 4), (40, 2, 16, 3)]:
         X = rng.standard_normal((n, d))
@@ -257,8 +260,7 @@ def check_log_softmax(your_fn):
     minus `lib.losses.cross_entropy_losses` of row i with label j. The cases include scores
     in the thousands (a naive ``exp`` overflows) and a row with a single class.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    _require_callable(your_fn, "your_fn")
     rng = np.random.default_rng(0)
     cases = [
         ("small random scores (4, 3)", rng.standard_normal((4, 3))),
@@ -299,8 +301,7 @@ def check_gradient_descent(your_fn):
     w_t - c = (I - lr A)^t (w_0 - c)), and Rosenbrock's function (against a reference
     loop). The caller's w0 must come back unchanged.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
+    _require_callable(your_fn, "your_fn")
 
     def quadratic_case(name, diag, center, w0, lr, steps):
         diag, center = np.asarray(diag, float), np.asarray(center, float)
@@ -352,9 +353,7 @@ def check_classify_critical_point(your_fn):
     `lib.landscapes.Himmelblau`), rotated 3-D and 5-D Hessians with known eigenvalue
     signs, and degenerate ones (a zero eigenvalue without the opposite sign).
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
-    from lib.landscapes import Himmelblau
+    _require_callable(your_fn, "your_fn")
 
     himmel = Himmelblau()
     points = {
@@ -393,9 +392,7 @@ def check_rmsprop_step(your_fn):
     updates in a row are compared with `lib.optim.RMSProp`, for two decays and a case with
     tiny gradients where the place of eps matters.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
-    from lib.optim import RMSProp
+    _require_callable(your_fn, "your_fn")
 
     rng = np.random.default_rng(0)
     scales = np.logspace(-2, 2, 12).reshape(3, 4)
@@ -446,9 +443,7 @@ def check_adam_step(your_fn):
     in size by four orders of magnitude, other betas, and tiny gradients where the place
     of eps matters.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
-    from lib.optim import Adam
+    _require_callable(your_fn, "your_fn")
 
     rng = np.random.default_rng(1)
     scales = np.logspace(-2, 2, 12).reshape(3, 4)
@@ -524,9 +519,7 @@ def check_schedule_multistep(your_fn):
     milestones are compared with `lib.schedules.step_decay(lr0, s * steps_per_epoch, gamma)`
     (before the milestone that lib would add next), irregular ones with that count.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
-    from lib.schedules import step_decay
+    _require_callable(your_fn, "your_fn")
 
     cases = [
         ("ResNet-like: epochs 30, 60, 90, 38 updates per epoch", 0.1, [30, 60, 90], 0.1, 38),
@@ -582,9 +575,7 @@ def check_schedule_warmup_cosine(your_fn):
     ``linear_warmup(cosine_decay(lr0, total_steps - W, lr_min), W)`` of `lib.schedules`
     at every t from 0 to total_steps + 50.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
-    from lib.schedules import cosine_decay, linear_warmup
+    _require_callable(your_fn, "your_fn")
 
     cases = [
         ("lr0 0.1, 10 warmup of 100 updates", 0.1, 10, 100, 0.0),
@@ -623,7 +614,6 @@ def check_schedule_warmup_cosine(your_fn):
 
 def _momentum_cases():
     """Landscapes for the momentum checks: (name, grad, start) with a non-quadratic one."""
-    from lib.landscapes import Quadratic, Rosenbrock
 
     rng = np.random.default_rng(0)
     Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
@@ -662,9 +652,7 @@ def check_momentum_form_b(your_fn):
     `lib.optim.SGD(lr, momentum=mu)` and u = -lr v, v the optimizer's buffer; with a
     step-decay schedule each gradient must enter with the rate of its own step.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
-    from lib.optim import SGD
+    _require_callable(your_fn, "your_fn")
 
     n_checked = 0
     for name, grad, start, lr, mu, n_steps in _momentum_cases():
@@ -720,9 +708,7 @@ def check_nesterov_lookahead_step(your_fn):
     `lib.optim.SGD(lr, momentum=mu, nesterov=True)` and u = -lr v, v its buffer: on a
     2-D valley, on Rosenbrock's function and on a 5-D quadratic.
     """
-    if not callable(your_fn):
-        raise ValueError(f"your_fn must be callable, got {type(your_fn).__name__}")
-    from lib.optim import SGD
+    _require_callable(your_fn, "your_fn")
 
     cases = _momentum_cases()
     for name, grad, start, lr, mu, n_steps in cases:
