@@ -40,19 +40,27 @@ class Splits:
         )
 
 
-def load_digits(seed=0, n_val=300, n_test=300):
+def load_digits(seed=0, n_val=300, n_test=300, standardize=True):
     """scikit-learn's bundled 8x8 digits (1797 images, 10 classes), split and standardized.
 
     The images are shuffled with `seed`, split into train/validation/test, and every
     feature is standardized with the *training* mean and standard deviation, so no
     statistic of the held-out sets leaks into training. Pixels that are constant on
     the training set (always blank corners) get a standard deviation of 1.
+
+    With ``standardize=False`` the same split holds the raw pixel values, integers
+    0-16; `mean` and `std` are still the training statistics (computed, not applied),
+    so that ``(X_train - mean) / std`` is the standardized split, to the bit.
     """
     from sklearn.datasets import load_digits as _sklearn_digits
 
     seed = _validate.integer(seed, "seed", low=0)
     n_val = _validate.integer(n_val, "n_val", low=1)
     n_test = _validate.integer(n_test, "n_test", low=1)
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise ValueError(
+            f"standardize must be True or False, got {_validate._describe(standardize)}"
+        )
     digits = _sklearn_digits()
     X = digits.data.astype(np.float64)
     y = digits.target.astype(np.int64)
@@ -70,12 +78,12 @@ def load_digits(seed=0, n_val=300, n_test=300):
     std = X_train.std(axis=0)
     std[std == 0] = 1.0
 
-    def standardize(A):
-        return (A - mean) / std
+    def transform(A):
+        return (A - mean) / std if standardize else A
 
     return Splits(
-        standardize(X_train), y_train, standardize(X_val), y_val,
-        standardize(X_test), y_test, mean, std, 10,
+        transform(X_train), y_train, transform(X_val), y_val,
+        transform(X_test), y_test, mean, std, 10,
     )
 
 

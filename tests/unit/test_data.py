@@ -1,6 +1,7 @@
 """lib.data: the digits split and the spiral generator."""
 
 import numpy as np
+import pytest
 
 from lib.data import add_bias_column, load_digits, make_spiral
 
@@ -63,3 +64,47 @@ def test_spiral():
     Xc, _ = make_spiral(10, 3, seed=0, noise=0.0)
     np.testing.assert_allclose(np.linalg.norm(Xc[9]), 1.0)
     np.testing.assert_allclose(Xc[0], 0.0, atol=1e-12)
+
+
+def test_digits_raw_split_is_the_same_split_unstandardized():
+    std, raw = load_digits(seed=3), load_digits(seed=3, standardize=False)
+    for name in ("X_train", "X_val", "X_test"):
+        A = getattr(raw, name)
+        assert A.dtype == np.float64
+        # raw pixels: integers 0..16, and the training statistics carried along
+        assert np.array_equal(A, np.round(A))
+        assert A.min() == 0.0
+        assert A.max() == 16.0
+        # standardizing the raw split reproduces load_digits' output bit for bit
+        assert np.array_equal((A - raw.mean) / raw.std, getattr(std, name))
+    for name in ("y_train", "y_val", "y_test", "mean", "std"):
+        assert np.array_equal(getattr(raw, name), getattr(std, name))
+    np.testing.assert_allclose(raw.mean, raw.X_train.mean(axis=0), rtol=0, atol=0)
+
+
+def test_digits_standardized_output_unchanged():
+    # an independent recomputation of the documented recipe: permute, split, standardize
+    from sklearn.datasets import load_digits as sk
+
+    data = sk()
+    order = np.random.default_rng(0).permutation(len(data.target))
+    X = data.data.astype(np.float64)[order]
+    X_train, X_test = X[:1197], X[1497:]
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    blank = std == 0
+    assert np.count_nonzero(blank) == 3             # the always-blank pixels of this split
+    std[blank] = 1.0
+    d = load_digits()
+    assert np.array_equal(d.X_train, (X_train - mean) / std)
+    assert np.array_equal(d.X_test, (X_test - mean) / std)
+    assert np.array_equal(d.y_train, data.target[order][:1197])
+    # constant training pixels come out as exact zeros, never NaN
+    assert np.all(np.isfinite(d.X_train))
+    assert np.all(d.X_train[:, blank] == 0.0)
+
+
+def test_digits_standardize_flag_must_be_boolean():
+    with pytest.raises(ValueError, match="standardize"):
+        load_digits(standardize="no")
+    with pytest.raises(ValueError, match="standardize"):
+        load_digits(standardize=1)
