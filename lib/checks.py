@@ -225,7 +225,7 @@ def check_two_layer_backprop(your_fn):
         p = model.params
         out = your_fn(X.copy(), y.copy(), p["0.W"].copy(), p["0.b"].copy(),
                       p["2.W"].copy(), p["2.b"].copy())
-        name = f"N={n}, D={d}, H={h}, C={c}"
+        name = f"N={n}, D={d}, n_h={h}, C={c}"
         if not (isinstance(out, tuple) and len(out) == 2):
             raise AssertionError(f"{name}: return a pair (loss, grads), got {type(out).__name__}")
         loss, grads = out
@@ -236,10 +236,10 @@ def check_two_layer_backprop(your_fn):
         if not isinstance(grads, dict) or set(grads) != set(want):
             raise AssertionError(f"{name}: grads must be a dict with keys W1, b1, W2, b2")
         hints = {
-            "W2": "dW2 = h.T @ dscores, with dscores = (softmax - onehot) / N",
+            "W2": "dW2 = A1.T @ dscores (A1: hidden activations), dscores = (softmax - onehot) / N",
             "b2": "db2 = dscores summed over the batch",
-            "W1": "dh = dscores @ W2.T, zeroed where the pre-activation is <= 0; dW1 = X.T @ dz",
-            "b1": "db1 = dz summed over the batch",
+            "W1": "dZ1 = (dscores @ W2.T) zeroed where the pre-activation Z1 <= 0; dW1 = X.T @ dZ1",
+            "b1": "db1 = dZ1 summed over the batch",
         }
         for key, w in want.items():
             g = np.asarray(grads[key], dtype=np.float64)
@@ -294,12 +294,12 @@ def check_log_softmax(your_fn):
 
 
 def check_gradient_descent(your_fn):
-    """Check ``your_fn(grad, w0, lr, num_steps)``: the iterates w_0, ..., w_T, shape (T + 1, dim).
+    """Check ``your_fn(grad, theta0, lr, num_steps)``: iterates theta_0, ..., theta_T, (T + 1, n).
 
-    Cases: the lecture notes' J(w) = (w1 - 2)^2 + 4 (w2 - 1)^2 from (4, 2) with lr 0.2
-    and a three-dimensional quadratic (both against the closed form
-    w_t - c = (I - lr A)^t (w_0 - c)), and Rosenbrock's function (against a reference
-    loop). The caller's w0 must come back unchanged.
+    Cases: the lecture notes' L(theta) = (theta_1 - 2)^2 + 4 (theta_2 - 1)^2 from (4, 2) with
+    lr 0.2 and a three-dimensional quadratic (both against the closed form
+    theta_t - theta* = (I - lr H)^t (theta_0 - theta*)), and Rosenbrock's function (against a
+    reference loop). The caller's theta0 must come back unchanged.
     """
     _require_callable(your_fn, "your_fn")
 
@@ -318,7 +318,7 @@ def check_gradient_descent(your_fn):
     for _ in range(50):
         ref.append(ref[-1] - 1e-3 * rosenbrock_grad(ref[-1]))
     cases = [
-        quadratic_case("lecture J from (4, 2), lr 0.2", [2.0, 8.0], [2.0, 1.0],
+        quadratic_case("lecture notes' L from (4, 2), lr 0.2", [2.0, 8.0], [2.0, 1.0],
                        [4.0, 2.0], 0.2, 10),
         quadratic_case("3-D quadratic, lr 0.1", [1.0, 5.0, 15.0], [1.0, -1.0, 0.5],
                        [0.0, 2.0, -1.0], 0.1, 25),
@@ -329,21 +329,21 @@ def check_gradient_descent(your_fn):
         w0_before = w0.copy()
         got = your_fn(grad, w0, lr, steps)
         assert np.array_equal(w0, w0_before), (
-            f"{name}: w0 was changed by your function; work on a copy"
+            f"{name}: w0 was changed by your function (theta0 must stay as it was); work on a copy"
         )
         got = np.asarray(got, dtype=np.float64)
         assert got.shape == want.shape, (
-            f"{name}: expected the path of shape {want.shape} (w_0 and {steps} steps), "
+            f"{name}: expected the path of shape {want.shape} (theta_0 and {steps} steps), "
             f"got {got.shape}"
         )
-        assert np.allclose(got[0], want[0]), f"{name}: the first row must be w0 itself"
+        assert np.allclose(got[0], want[0]), f"{name}: the first row must be theta0 itself"
         err = np.max(np.abs(got - want))
         assert err < 1e-8 * (1 + np.max(np.abs(want))), (
             f"{name}: largest difference {err:.2e} from the expected iterates; "
-            "is each step w - lr * grad(w), against the gradient?"
+            "is each step theta - lr * grad(theta), against the gradient?"
         )
     print(f"check_gradient_descent: your iterates match on all {len(cases)} cases, "
-          "and w0 comes back unchanged.")
+          "and theta0 comes back unchanged.")
 
 
 def check_classify_critical_point(your_fn):
