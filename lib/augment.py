@@ -18,6 +18,9 @@ image is a near-duplicate of an image the model was trained on::
     X_aug, y_aug = augment(splits.X_train, splits.y_train, copies=2, max_shift=1,
                            max_angle=10.0, seed=0, mean=splits.mean, std=splits.std)
 
+or, from the raw split, ``raw = load_digits(seed=0, standardize=False)``, augment
+``raw.X_train`` and standardize the result with ``raw.mean`` and ``raw.std``.
+
 A transformation must keep the label: small shifts and rotations do, a half turn does not
 (a rotated 6 is a 9), hence the bound of `augment`'s ``max_angle``.
 """

@@ -254,3 +254,13 @@ def test_augment_standardized_images_through_mean_and_std():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_augment_of_the_raw_split_matches_the_standardized_route():
+    raw = load_digits(seed=0, standardize=False)
+    std_split = load_digits(seed=0)
+    kw = {"copies": 1, "max_shift": 1, "max_angle": 10.0, "seed": 2}
+    from_raw, _ = augment(raw.X_train, raw.y_train, **kw)
+    from_std, _ = augment(std_split.X_train, std_split.y_train, mean=std_split.mean,
+                          std=std_split.std, **kw)
+    np.testing.assert_allclose((from_raw - raw.mean) / raw.std, from_std, atol=1e-9)
