@@ -5,7 +5,7 @@ row 0 at the top as ``plt.imshow`` draws it. The functions expect the **raw grey
 that scikit-learn ships (0 = background to 16 = ink, see `GREY_MAX`): a shift or a rotation
 fills the pixels it uncovers with ``fill`` (0, the background), and that is the background
 only for raw images. A standardized image (`lib.data.load_digits`) has a different
-background value in every pixel, :math:`-\bar x_j/s_j`; `augment` therefore takes the
+background value in every pixel, :math:`-\bar x_j/\sigma_j`; `augment` therefore takes the
 standardization's ``mean`` and ``std`` and undoes it, augments, and standardizes again.
 
 Every function returns a new float64 array and never modifies its input. The random ones
@@ -74,7 +74,7 @@ def shift(X, dx=0, dy=0, fill=0.0):
     shape (N,), one shift per image; fill: the value of the uncovered pixels (0, the
     background of raw images). Returns a new (N, 64) array with
 
-    .. math:: x'_{r,c} = x_{r - d_y,\, c - d_x} \text{ where that pixel exists, else fill.}
+    ``out[row, col] = img[row - dy, col - dx]`` where that pixel exists, else fill.
 
     Pixels pushed over the border are lost, so shifting back restores an image only if the
     rows and columns it pushed out were blank.
@@ -123,11 +123,13 @@ def rotate(X, angle, fill=0.0):
 
     Direction: a positive angle turns the image counter-clockwise as ``plt.imshow`` draws it
     (row 0 at the top), the convention of ``scipy.ndimage.rotate`` and ``np.rot90``:
-    ``rotate(X, 90)`` is ``np.rot90`` of every image. Output pixel (r, c) takes the input at
+    ``rotate(X, 90)`` is ``np.rot90`` of every image. Output pixel (row, col) takes the input
+    at, with :math:`\psi` the angle,
 
-    .. math:: \begin{pmatrix} r' \\ c' \end{pmatrix} = \begin{pmatrix} 3.5 \\ 3.5 \end{pmatrix}
-              + \begin{pmatrix} \cos\phi & \sin\phi \\ -\sin\phi & \cos\phi \end{pmatrix}
-              \begin{pmatrix} r - 3.5 \\ c - 3.5 \end{pmatrix},
+    .. math:: \begin{pmatrix} \text{row}' \\ \text{col}' \end{pmatrix}
+              = \begin{pmatrix} 3.5 \\ 3.5 \end{pmatrix}
+              + \begin{pmatrix} \cos\psi & \sin\psi \\ -\sin\psi & \cos\psi \end{pmatrix}
+              \begin{pmatrix} \text{row} - 3.5 \\ \text{col} - 3.5 \end{pmatrix},
 
     interpolated linearly between its four neighbours, the image being extended by `fill`
     beyond its border (``scipy.ndimage.map_coordinates``, order 1, mode "grid-constant", on
@@ -182,13 +184,14 @@ def _clip(clip):
 
 
 def add_noise(X, std, seed=0, clip=None):
-    r"""Gaussian noise injection: :math:`x' = x + \xi`, :math:`\xi_j \sim \mathcal N(0, \sigma^2)`
-    independent for every pixel of every image.
+    r"""Gaussian noise injection: :math:`x' = x + \zeta`, :math:`\zeta_j \sim \mathcal N(0,
+    \sigma_{\text{noise}}^2)` independent for every pixel of every image.
 
-    X: (N, 64) images (or any 2-D array); std: :math:`\sigma \ge 0`, in the units of X (grey
-    levels for raw images); seed: int or Generator; clip: None, or (low, high) to clip the
-    result into, e.g. ``(0, GREY_MAX)`` to keep raw images valid (clipping makes the noise's
-    mean positive near 0 and negative near 16). Returns a new array of X's shape.
+    X: (N, 64) images (or any 2-D array); std: :math:`\sigma_{\text{noise}} \ge 0`, in the
+    units of X (grey levels for raw images); seed: int or Generator; clip: None, or
+    (low, high) to clip the result into, e.g. ``(0, GREY_MAX)`` to keep raw images valid
+    (clipping makes the noise's mean positive near 0 and negative near 16). Returns a new
+    array of X's shape.
     """
     X = _validate.float_array(X, "X", ndim=2)
     std = _validate.real(std, "std", low=0.0)

@@ -78,9 +78,9 @@ def _bounds(kind, low, high):
 
 @dataclass(frozen=True, repr=False)
 class LogUniform(Distribution):
-    r"""Log-uniform on [low, high], 0 < low < high: :math:`\log x \sim U(\log a, \log b)`.
+    r"""Log-uniform on [low, high], 0 < low < high: log x is uniform on [log low, log high].
 
-    Density :math:`1/(x \log(b/a))`: each factor of 10 gets the same share of the samples.
+    Density ``1 / (x log(high / low))``: each factor of 10 gets the same share of the samples.
     The same distribution as ``scipy.stats.loguniform(low, high)``.
     """
 
@@ -441,13 +441,14 @@ def random_search(objective, space, n_trials, seed=0, maximize=False):
 def halving_schedule(n_configs, min_budget, max_budget, eta=3):
     r"""The rungs of `successive_halving`: a list of (number of configurations, budget).
 
-    Budgets grow by eta, :math:`r_i = r_{\min}\,\eta^i`, the last one capped at max_budget
-    (they are ints when min_budget, max_budget and eta are); the number of configurations
-    shrinks by eta, :math:`n_0 = ` n_configs, :math:`n_{i+1} = \max(1, \lfloor n_i/\eta\rfloor)`.
-    The total budget spent is :math:`\sum_i n_i r_i`. With max_budget = :math:`r_{\min}\eta^s`
-    (s + 1 rungs, the budgets then grow by eta all the way; otherwise the last step is
-    smaller) and n_configs = :math:`\eta^s`, every rung costs the same, :math:`\eta^s r_{\min}`,
-    and a single configuration reaches max_budget.
+    Budgets grow by the factor eta, ``budget[i] = min_budget * eta**i``, the last one capped
+    at max_budget (they are ints when min_budget, max_budget and eta are); the number of
+    configurations shrinks by eta, ``count[0] = n_configs``, ``count[i + 1] = max(1,
+    floor(count[i] / eta))``. The total budget spent is ``sum(count[i] * budget[i])``. With
+    ``max_budget = min_budget * eta**s`` (s + 1 rungs, the budgets then grow by eta all the
+    way; otherwise the last step is smaller) and ``n_configs = eta**s``, every rung costs the
+    same, ``eta**s * min_budget``, and a single configuration reaches max_budget. (eta is
+    the name in Jamieson and Talwalkar's and Hyperband's papers; it is not a learning rate.)
     """
     n_configs = _validate.integer(n_configs, "n_configs", low=1)
     integral = all(
@@ -479,11 +480,11 @@ def successive_halving(objective, space, n_configs, min_budget, max_budget, eta=
     with `budget` (epochs, examples, ...) and scores on the validation set. n_configs: int
     >= 1, sampled from `space` with `seed` (the configurations `random_search` would try
     first); min_budget, max_budget: 0 < min_budget <= max_budget; eta: >= 2. The rungs are
-    `halving_schedule`'s: rung i evaluates its n_i configurations at budget r_i and keeps the
-    n_{i+1} best (by the scores of that rung; failed runs last; ties by order), which go on,
-    best first, to rung i + 1. Returns a `SearchResult` of every evaluation, rung after rung;
-    its best trial is the best of the last rung, at max_budget, and its `total_budget` is
-    :math:`\sum_i n_i r_i`.
+    `halving_schedule`'s: rung i evaluates its count[i] configurations at budget[i] and
+    keeps the count[i + 1] best (by the scores of that rung; failed runs last; ties by
+    order), which go on, best first, to rung i + 1. Returns a `SearchResult` of every
+    evaluation, rung after rung; its best trial is the best of the last rung, at max_budget,
+    and its `total_budget` is ``sum(count[i] * budget[i])``.
     """
     _check_objective(objective)
     schedule = halving_schedule(n_configs, min_budget, max_budget, eta)

@@ -135,23 +135,25 @@ def l1_penalty(params, lam, include=None):
 def elastic_net_penalty(params, lam, l1_ratio, include=None):
     r"""The elastic-net penalty, a mix of L1 and L2 with weights ``l1_ratio`` and ``1 - l1_ratio``.
 
-    params: dict name -> array; lam: :math:`\alpha \ge 0`; l1_ratio: :math:`r \in [0, 1]`;
-    include: as in `l2_penalty`. Returns ``(value, grads)``:
+    params: dict name -> array; lam: :math:`\alpha \ge 0`; l1_ratio: the share of L1, in
+    [0, 1]; include: as in `l2_penalty`. Returns ``(value, grads)``:
 
-    .. math:: \alpha R(\theta) = \alpha \sum_{\text{selected}} \left(r\|\theta\|_1
-              + (1 - r)\|\theta\|_2^2\right), \qquad
-              g_R = \alpha\left(r\operatorname{sign}(\theta) + 2(1 - r)\theta\right),
+    .. math:: \alpha R(\theta) = \alpha \sum_{\text{selected}} \left(\text{l1\_ratio}
+              \,\|\theta\|_1 + (1 - \text{l1\_ratio})\,\|\theta\|_2^2\right),
+
+              g_R = \alpha\left(\text{l1\_ratio}\operatorname{sign}(\theta)
+              + 2(1 - \text{l1\_ratio})\,\theta\right),
 
     so that ``l1_ratio=1`` is `l1_penalty` and ``l1_ratio=0`` is `l2_penalty`, with the same
     ``lam`` (the subgradient at 0 is the same as `l1_penalty`'s).
 
-    This is not scikit-learn's parameterization. ``sklearn.linear_model.ElasticNet(alpha=a,
-    l1_ratio=rho)`` minimizes :math:`\frac{1}{2N}\|y - Xw\|^2 + a\rho\|w\|_1 +
-    \frac{a(1-\rho)}{2}\|w\|_2^2`, which is the same objective as ours with data term
-    :math:`\frac{1}{2N}\|y - Xw\|^2` when :math:`a = \alpha(2 - r)` and :math:`\rho = r/(2 - r)`;
-    the other way round, :math:`r = 2\rho/(1 + \rho)` and :math:`\alpha = a(1 + \rho)/2`. The
-    lecture notes' :math:`\lambda\sum_{k,l}(\beta W_{kl}^2 + |W_{kl}|)` is ours with
-    :math:`\alpha = \lambda(1 + \beta)` and :math:`r = 1/(1 + \beta)`.
+    This is not scikit-learn's parameterization. ``sklearn.linear_model.ElasticNet(alpha=A,
+    l1_ratio=P)`` minimizes ``1/(2N) ||y - Xw||^2 + A P ||w||_1 + A (1 - P) / 2 ||w||^2``,
+    which is ours with the data term ``1/(2N) ||y - Xw||^2`` when ``A = lam * (2 - l1_ratio)``
+    and ``P = l1_ratio / (2 - l1_ratio)``; the other way round, ``l1_ratio = 2 P / (1 + P)``
+    and ``lam = A (1 + P) / 2``. The lecture notes'
+    :math:`\lambda\sum_{k,l}(\beta W_{kl}^2 + |W_{kl}|)` (their :math:`\lambda`, :math:`\beta`)
+    is ours with ``lam`` :math:`= \lambda(1 + \beta)` and ``l1_ratio`` :math:`= 1/(1 + \beta)`.
     """
     lam = _lam(lam)
     r = _validate.real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
@@ -170,15 +172,15 @@ def elastic_net_penalty(params, lam, l1_ratio, include=None):
 
 
 def soft_threshold(x, t):
-    r"""Soft thresholding, the proximal operator of :math:`t|\cdot|`, entry by entry.
+    r"""Soft thresholding, the proximal operator of :math:`\tau|\cdot|`, entry by entry.
 
-    x: array of any shape; t: threshold :math:`t \ge 0`, a number or an array that broadcasts
-    against x. Returns a new float64 array of x's (broadcast) shape:
+    x: array of any shape; t: the threshold :math:`\tau \ge 0`, a number or an array that
+    broadcasts against x. Returns a new float64 array of x's (broadcast) shape:
 
-    .. math:: \operatorname{prox}_{t|\cdot|}(x) = \arg\min_z \tfrac12 (z - x)^2 + t|z|
-              = \operatorname{sign}(x)\max(|x| - t, 0).
+    .. math:: \operatorname{prox}_{\tau|\cdot|}(x) = \arg\min_\zeta \tfrac12 (\zeta - x)^2
+              + \tau|\zeta| = \operatorname{sign}(x)\max(|x| - \tau, 0).
 
-    Entries with :math:`|x| \le t` become exactly 0, the others move by t towards 0. The
+    Entries with :math:`|x| \le \tau` become exactly 0, the others move by τ towards 0. The
     proximal gradient (ISTA) step for :math:`L + \alpha\|\theta\|_1` is
     ``soft_threshold(theta - eta * g, eta * lam)``.
     """
@@ -218,9 +220,12 @@ def ridge(X, y, lam):
     :math:`\|y - Xw\|^2 + \alpha\|w\|^2`. The lecture notes' (5.29),
     :math:`(X^\top X + 2\lambda I)^{-1}X^\top y`, is ``ridge(X, y, 2 * lambda)``: it minimizes
     :math:`\frac12\|Xw - y\|^2 + \lambda\|w\|^2`, not their (5.27), whose gradient has a factor 2
-    on the data term that (5.28) drops. In the eigenbasis of :math:`X^\top X` (eigenvalues
-    :math:`s_i`) ridge scales each component of the least-squares solution by
-    :math:`s_i/(s_i + \alpha)`.
+    on the data term that (5.28) drops.
+
+    Our objective is twice :math:`\frac12\|Xw - y\|^2 + \frac{\alpha}{2}\|w\|^2`, Goodfellow et
+    al.'s form (section 7.1.1), whose data term has the Hessian :math:`H = X^\top X`: in the
+    eigenbasis of H (eigenvalues :math:`\lambda_i`) ridge scales each component of the
+    least-squares solution by :math:`\lambda_i/(\lambda_i + \alpha)`.
     """
     X = _validate.float_array(X, "X", ndim=2)
     n, d = X.shape
