@@ -53,7 +53,8 @@ def check_numerical_gradient(your_fn):
         err = rel_error(got, want)
         assert err < 1e-7, (
             f"{name}: relative error {err:.2e} against the centered difference at h={h:g}; "
-            "is it (f(x + h e_k) - f(x - h e_k)) / (2h) for every entry k?"
+            "is it (f(x with entry k raised by h) - f(x with entry k lowered by h)) / (2h) "
+            "for every entry k?"
         )
     print("check_numerical_gradient: your centered-difference gradient matches on all "
           f"{len(cases)} cases, and x comes back unchanged.")

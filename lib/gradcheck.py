@@ -1,9 +1,15 @@
 r"""Finite-difference gradients and gradient checking.
 
-Forward difference, error O(h):
-    :math:`\partial f/\partial x_k \approx (f(x + h e_k) - f(x)) / h`
-Centered difference, error O(h^2):
-    :math:`\partial f/\partial x_k \approx (f(x + h e_k) - f(x - h e_k)) / 2h`
+In the book's notation the point is :math:`\theta` (the argument ``x`` here), h is the step
+and :math:`\mathbf 1_k` the array with a 1 in entry k and zeros elsewhere.
+
+Forward difference, truncation error O(h):
+    :math:`\partial f/\partial \theta_k \approx (f(\theta + h \mathbf 1_k) - f(\theta)) / h`
+Centered difference, truncation error O(h^2):
+    :math:`\partial f/\partial \theta_k \approx
+    (f(\theta + h \mathbf 1_k) - f(\theta - h \mathbf 1_k)) / 2h`
+
+Both also carry a round-off error of order :math:`\varepsilon_{\text{mach}} |f| / h`.
 """
 
 from dataclasses import dataclass
@@ -80,9 +86,10 @@ def numerical_gradient(f, x, h=1e-5, method="centered"):
 
 
 def rel_error(a, b, floor=1e-8):
-    r"""Largest elementwise relative error :math:`|a-b| / \max(|a|, |b|, \text{floor})`.
+    r"""Largest elementwise relative error, :math:`\max |a-b| / \max(|a|, |b|, \text{floor})`.
 
-    The floor keeps entries where both values are (nearly) zero from dividing by zero.
+    The floor keeps entries where both values are (nearly) zero from dividing by zero; it is
+    an absolute quantity, in the units of a and b.
     """
     a = _validate.float_array(a, "a")
     b = _validate.float_array(b, "b")
@@ -122,11 +129,12 @@ class GradCheckResult:
 
 
 def grad_check(f, x, analytic, h=1e-5, num_checks=None, seed=0):
-    """Compare an analytic gradient with centered differences; report the worst entry.
+    r"""Compare an analytic gradient with centered differences; report the worst entry.
 
     f: scalar function of x; x: float ndarray (restored on return); analytic: array
     of x's shape. With num_checks=k only k entries drawn with `seed` are checked,
-    which costs 2k evaluations of f instead of 2 * x.size.
+    which costs 2k evaluations of f instead of 2 * x.size. Each entry's relative error is
+    :math:`|g_\text{num} - g_\text{ana}| / \max(|g_\text{num}|, |g_\text{ana}|, 10^{-8})`.
     """
     if not callable(f):
         raise ValueError(f"f must be callable, got {_validate._describe(f)}")

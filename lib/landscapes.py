@@ -1,8 +1,11 @@
 r"""Two-dimensional test functions, and slices through high-dimensional losses.
 
-A `Landscape` f: R^2 -> R knows its value, gradient and Hessian. Values are
-vectorized over leading axes, so ``f(np.stack([X, Y], axis=-1))`` evaluates a
-whole grid for a contour plot; `grad` and `hessian` take one point of shape (2,)
+A `Landscape` :math:`f: \mathbb R^2 \to \mathbb R` of a point :math:`\theta = (\theta_1, \theta_2)`
+knows its value, gradient :math:`\nabla f` and Hessian :math:`H = \nabla^2 f`; inside the
+classes the two coordinates are the arrays x and y, and a test function's own constants keep
+their usual names (Rosenbrock's a and b), local to it. Values are vectorized over leading
+axes, so ``f(np.stack([X, Y], axis=-1))`` evaluates a whole grid for a contour plot (X, Y:
+the grid's coordinates); `grad` and `hessian` take one point of shape (2,)
 (or a stack of points, shape (..., 2)).
 """
 
@@ -19,7 +22,7 @@ def _point(w, name="w"):
 
 
 class Landscape:
-    """Base class: subclasses define `_value`, `_grad`, `_hessian` on x, y arrays."""
+    """Base class: subclasses define `_value`, `_grad`, `_hessian` on coordinate arrays x, y."""
 
     name = "landscape"
     xlim = (-2.0, 2.0)
@@ -58,7 +61,11 @@ class Landscape:
 
 
 class Quadratic(Landscape):
-    r"""The bowl :math:`f(w) = \frac12 (w - c)^\top A (w - c)` with symmetric A (2, 2)."""
+    r"""The bowl :math:`f(\theta) = \frac12 (\theta - \theta^\star)^\top H (\theta - \theta^\star)`.
+
+    A: the symmetric (2, 2) matrix H, which is also the Hessian; center: :math:`\theta^\star`,
+    the minimizer when H is positive definite. The eigenvalues of H are the curvatures.
+    """
 
     name = "quadratic"
 
@@ -76,7 +83,11 @@ class Quadratic(Landscape):
 
     @classmethod
     def with_condition(cls, condition, angle=0.0, center=(0.0, 0.0)):
-        """Curvatures 1 and `condition` along axes turned by `angle` radians."""
+        r"""H with eigenvalues :math:`\lambda_{\min} = 1` and :math:`\lambda_{\max}` = `condition`.
+
+        The eigenvectors are the coordinate axes turned by `angle` radians, so the condition
+        number is :math:`\kappa = \lambda_{\max} / \lambda_{\min}` = `condition`.
+        """
         condition = _validate.real(condition, "condition", low=1.0)
         angle = _validate.real(angle, "angle")
         c, s = np.cos(angle), np.sin(angle)
@@ -113,7 +124,10 @@ class Quadratic(Landscape):
 
 
 class Rosenbrock(Landscape):
-    r"""Rosenbrock's banana valley :math:`f = (a - x)^2 + b (y - x^2)^2`, minimum at (a, a^2)."""
+    r"""Rosenbrock's banana valley :math:`f = (a - \theta_1)^2 + b (\theta_2 - \theta_1^2)^2`.
+
+    The minimum is at :math:`(a, a^2)`; a and b are the function's own constants.
+    """
 
     name = "Rosenbrock"
     xlim = (-2.0, 2.0)
@@ -144,7 +158,11 @@ class Rosenbrock(Landscape):
 
 
 class Saddle(Landscape):
-    r"""The saddle :math:`f = \frac12 (a x^2 - b y^2)`: a minimum along x, a maximum along y."""
+    r"""The saddle :math:`f = \frac12 (a \theta_1^2 - b \theta_2^2)` with constants a, b > 0.
+
+    A minimum along the first axis and a maximum along the second: the Hessian has the
+    eigenvalues a and -b.
+    """
 
     name = "saddle"
     start = (1.8, 0.05)
@@ -169,10 +187,12 @@ class Saddle(Landscape):
 class Canyon(Landscape):
     r"""A canyon: steep walls down to a narrow floor that slopes gently to the minimum at 0.
 
-    :math:`f = k\,(\sqrt{y^2 + \delta^2} - \delta) + \frac{c}{2} x^2`. Across the canyon
-    (y) the walls have slope almost `k` = `steepness` and the floor, of width about
-    :math:`\delta` = `width`, has curvature :math:`k/\delta`; along it (x) the curvature is
-    only `c` = `slope`. A step small enough not to bounce off the walls crawls along the floor.
+    :math:`f = k\,(\sqrt{\theta_2^2 + w_c^2} - w_c) + \frac{c_s}{2} \theta_1^2` with the
+    steepness :math:`k` = `steepness`, the floor's width :math:`w_c` = `width` and the gentle
+    curvature :math:`c_s` = `slope` (names local to this function). Across the canyon
+    (:math:`\theta_2`) the walls have slope almost k and the floor has curvature :math:`k / w_c`;
+    along it (:math:`\theta_1`) the curvature is only :math:`c_s`. A step small enough not to
+    bounce off the walls crawls along the floor.
     """
 
     name = "canyon"
@@ -206,7 +226,10 @@ class Canyon(Landscape):
 
 
 class Himmelblau(Landscape):
-    r"""Himmelblau's function :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2`: four global minima."""
+    r"""Himmelblau's :math:`(\theta_1^2 + \theta_2 - 11)^2 + (\theta_1 + \theta_2^2 - 7)^2`.
+
+    Four global minima, all of value 0; near the origin the Hessian is indefinite.
+    """
 
     name = "Himmelblau"
     xlim = (-5.0, 5.0)
@@ -238,10 +261,10 @@ class Himmelblau(Landscape):
 
 
 def random_direction(shape, seed=0, like=None):
-    """A standard-normal direction of the given shape, optionally rescaled to `like`'s norm.
+    r"""A standard-normal direction U of the given shape, optionally rescaled to `like`'s norm.
 
     Scaling the direction to the norm of the weights (`like`) makes a step of
-    a = 1 comparable in size to the weights themselves.
+    :math:`\tau = 1` along it comparable in size to the weights themselves.
     """
     seed = _validate.integer(seed, "seed", low=0)
     shape = tuple(np.atleast_1d(np.asarray(shape, dtype=np.int64)).tolist())
@@ -264,21 +287,25 @@ def _check_slice(f, W, directions, grids):
     return W, out
 
 
-def slice_1d(f, W, W1, alphas):
-    """Loss along a line: ``[f(W + a * W1) for a in alphas]``, shape (len(alphas),)."""
-    W, (W1, alphas) = _check_slice(f, W, {"W1": W1}, {"alphas": alphas})
-    return np.array([f(W + a * W1) for a in alphas], dtype=np.float64)
+def slice_1d(f, W, U1, taus):
+    r"""Loss along a line, :math:`\tau \mapsto f(W + \tau U_1)`: shape (len(taus),).
 
-
-def slice_2d(f, W, W1, W2, alphas, betas):
-    """Loss over a plane: entry [i, j] is ``f(W + alphas[j] * W1 + betas[i] * W2)``.
-
-    The (len(betas), len(alphas)) layout matches ``np.meshgrid(alphas, betas)``,
-    so the result goes straight into ``plt.contour(alphas, betas, Z)``.
+    Entry k is ``f(W + taus[k] * U1)``; U1 has W's shape.
     """
-    W, (W1, W2, alphas, betas) = _check_slice(
-        f, W, {"W1": W1, "W2": W2}, {"alphas": alphas, "betas": betas}
+    W, (U1, taus) = _check_slice(f, W, {"U1": U1}, {"taus": taus})
+    return np.array([f(W + t * U1) for t in taus], dtype=np.float64)
+
+
+def slice_2d(f, W, U1, U2, taus1, taus2):
+    r"""Loss over a plane, :math:`(\tau_1, \tau_2) \mapsto f(W + \tau_1 U_1 + \tau_2 U_2)`.
+
+    Entry [i, j] is ``f(W + taus1[j] * U1 + taus2[i] * U2)``. The (len(taus2), len(taus1))
+    layout matches ``np.meshgrid(taus1, taus2)``, so the result goes straight into
+    ``plt.contour(taus1, taus2, Z)``.
+    """
+    W, (U1, U2, taus1, taus2) = _check_slice(
+        f, W, {"U1": U1, "U2": U2}, {"taus1": taus1, "taus2": taus2}
     )
     return np.array(
-        [[f(W + a * W1 + b * W2) for a in alphas] for b in betas], dtype=np.float64
+        [[f(W + t1 * U1 + t2 * U2) for t1 in taus1] for t2 in taus2], dtype=np.float64
     )

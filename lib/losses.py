@@ -1,8 +1,11 @@
-r"""Losses of a linear classifier with scores :math:`s = XW`, each returned with its gradient.
+r"""Losses of a linear classifier with scores :math:`S = XW`, each returned with its gradient.
 
-Notation (the book's): X (N, D) examples in rows, W (D, C) one column per class,
-y (N,) integer labels, :math:`s_{ij} = x_i^\top w_j`. Both full losses average the
-per-example losses over N and add the L2 penalty :math:`\lambda \sum W^2` (``reg``).
+Notation (the book's): X (N, n_in) examples in rows, W (n_in, C) one column per class,
+y (N,) integer labels in [0, C), :math:`s_{ij} = x_i^\top w_j`. Here n_in is the number of
+columns of X: D for raw features, D + 1 once `lib.data.add_bias_column` has appended the
+constant feature. Both full losses average the per-example losses over N and add the L2
+penalty :math:`\alpha R(W) = \alpha \sum_{k,l} W_{kl}^2`, with ``reg`` :math:`= \alpha`
+(the regularization strength).
 """
 
 import numpy as np
@@ -45,7 +48,9 @@ def softmax(scores):
 def hinge_losses(scores, y, margin=1.0):
     r"""Per-example multiclass hinge (SVM) losses, shape (N,).
 
-    :math:`L_i = \sum_{j \ne y_i} \max(0,\ s_{ij} - s_{i y_i} + \Delta)`, margin :math:`\Delta`.
+    :math:`L_i = \sum_{j \ne y_i} \max(0,\ z_{ij})` with the hinges' arguments
+    :math:`z_{ij} = s_{ij} - s_{i y_i} + \Delta`, margin :math:`\Delta` = ``margin``.
+    scores: (N, C); y: (N,) ints in [0, C).
     """
     scores, y = _check_scores(scores, y)
     margin = _validate.real(margin, "margin", low=0.0)
@@ -58,7 +63,8 @@ def hinge_losses(scores, y, margin=1.0):
 def cross_entropy_losses(scores, y):
     r"""Per-example softmax cross-entropy losses (natural log), shape (N,).
 
-    :math:`L_i = -s_{i y_i} + \log \sum_j e^{s_{ij}}`, computed with the log-sum-exp shift.
+    :math:`L_i = -s_{i y_i} + \log \sum_k e^{s_{ik}}`, computed with the log-sum-exp shift.
+    scores: (N, C); y: (N,) ints in [0, C).
     """
     scores, y = _check_scores(scores, y)
     shift = scores.max(axis=1, keepdims=True)
@@ -69,12 +75,16 @@ def cross_entropy_losses(scores, y):
 def svm_loss(W, X, y, reg=0.0):
     r"""Multiclass SVM loss (margin 1) and its gradient: returns ``(loss, dW)``.
 
-    :math:`L = \frac1N \sum_i \sum_{j\ne y_i} \max(0, s_{ij} - s_{iy_i} + 1) + \lambda \sum W^2`.
+    :math:`L = \frac1N \sum_i \sum_{j\ne y_i} \max(0, z_{ij}) + \alpha \sum_{k,l} W_{kl}^2`,
+    :math:`z_{ij} = s_{ij} - s_{iy_i} + 1`, and :math:`\nabla_W L = X^\top \nabla_S L + 2\alpha W`
+    with :math:`(\nabla_S L)_{ij} = \frac1N \partial L_i / \partial s_{ij}`, where
+    :math:`\partial L_i / \partial s_{ij} = \mathbb 1[z_{ij} > 0]` for :math:`j \ne y_i` and minus
+    the count of active hinges for :math:`j = y_i`. Each active hinge adds :math:`x_i` to
+    column j of the gradient and subtracts it from column :math:`y_i`; at a kink
+    (:math:`z_{ij} = 0`) the indicator is 0, so we take the subgradient 0.
 
-    Each positive margin adds :math:`x_i` to column j of the gradient and subtracts
-    it from column :math:`y_i`; at a kink we take the subgradient 0.
-
-    W: (D, C), X: (N, D), y: (N,) ints in [0, C). dW has W's shape.
+    W: (n_in, C), X: (N, n_in), y: (N,) ints in [0, C), reg: :math:`\alpha \ge 0`.
+    dW has W's shape.
     """
     W, X, y = _check_linear(W, X, y)
     reg = _validate.real(reg, "reg", low=0.0)
@@ -85,7 +95,7 @@ def svm_loss(W, X, y, reg=0.0):
     np.maximum(margins, 0.0, out=margins)
     margins[rows, y] = 0.0
     loss = margins.sum() / n + reg * np.sum(W * W)
-    # dL/ds: 1 for every active margin, minus their count at the true class.
+    # dL_i/ds_ij: 1 for every active hinge, minus their count at the true class.
     dscores = (margins > 0).astype(np.float64)
     dscores[rows, y] = -dscores.sum(axis=1)
     dW = X.T @ dscores / n + 2.0 * reg * W
@@ -95,11 +105,13 @@ def svm_loss(W, X, y, reg=0.0):
 def softmax_loss(W, X, y, reg=0.0):
     r"""Softmax cross-entropy loss (natural log) and its gradient: returns ``(loss, dW)``.
 
-    :math:`L = \frac1N \sum_i \left(-s_{iy_i} + \log\sum_j e^{s_{ij}}\right) + \lambda \sum W^2`,
+    :math:`L = \frac1N \sum_i \left(-s_{iy_i} + \log\sum_k e^{s_{ik}}\right)
+    + \alpha \sum_{k,l} W_{kl}^2`,
     and :math:`\partial L_i / \partial s_{ij} = p_{ij} - \mathbb 1[j = y_i]` with
-    :math:`p_i = \operatorname{softmax}(s_i)`.
+    :math:`p_i = \operatorname{softmax}(s_i)`; :math:`\nabla_W L` as in `svm_loss`.
 
-    W: (D, C), X: (N, D), y: (N,) ints in [0, C). dW has W's shape.
+    W: (n_in, C), X: (N, n_in), y: (N,) ints in [0, C), reg: :math:`\alpha \ge 0`.
+    dW has W's shape.
     """
     W, X, y = _check_linear(W, X, y)
     reg = _validate.real(reg, "reg", low=0.0)

@@ -84,16 +84,16 @@ def test_known_values():
 def test_slices():
     f = lambda W: float(np.sum(W**2))  # noqa: E731
     W = np.ones((2, 3))
-    W1 = random_direction((2, 3), seed=1)
-    W2 = random_direction((2, 3), seed=2)
-    alphas = np.linspace(-1, 1, 5)
-    betas = np.linspace(-2, 2, 4)
-    line = slice_1d(f, W, W1, alphas)
-    np.testing.assert_allclose(line, [f(W + a * W1) for a in alphas])
-    plane = slice_2d(f, W, W1, W2, alphas, betas)
+    U1 = random_direction((2, 3), seed=1)
+    U2 = random_direction((2, 3), seed=2)
+    taus1 = np.linspace(-1, 1, 5)
+    taus2 = np.linspace(-2, 2, 4)
+    line = slice_1d(f, W, U1, taus1)
+    np.testing.assert_allclose(line, [f(W + t * U1) for t in taus1])
+    plane = slice_2d(f, W, U1, U2, taus1, taus2)
     assert plane.shape == (4, 5)
-    assert plane[3, 1] == pytest.approx(f(W + alphas[1] * W1 + betas[3] * W2))
-    np.testing.assert_allclose(plane[:, 2], [f(W + b * W2) for b in betas])
+    assert plane[3, 1] == pytest.approx(f(W + taus1[1] * U1 + taus2[3] * U2))
+    np.testing.assert_allclose(plane[:, 2], [f(W + t * U2) for t in taus2])
 
 
 def test_random_direction():
