@@ -2,7 +2,7 @@
 
 Both optimizers hold one parameter vector of n entries with its gradient preset (random,
 the same for both); a timed call is one ``step`` after a few warm-up steps, so that the
-state (m, v) exists and bias corrections are not trivial. Times are the best of several
+state (m, r) exists and bias corrections are not trivial. Times are the best of several
 repeats, lib and torch interleaved. Goal: lib/torch <= 1.2.
 
 Threads: numpy's elementwise ufuncs run on one thread. PyTorch runs under

@@ -4,8 +4,8 @@ An optimizer's ``step(params, grads)`` takes two dicts, name -> float64 array, w
 same names and shapes (``model.params``, ``model.grads`` of `lib.nn`), and changes every
 parameter array in place. Its state is named and explicit: ``opt.t`` counts the updates
 made so far, ``opt.state[name]`` holds what the optimizer remembers about one parameter
-(``{"v": ...}`` for momentum, ``{"G": ...}`` for AdaGrad, ``{"s": ...}`` for RMSProp,
-``{"m": ..., "v": ...}`` for Adam and AdamW), arrays of the parameter's shape.
+(``{"v": ...}`` for momentum, ``{"G": ...}`` for AdaGrad, ``{"r": ...}`` for RMSProp,
+``{"m": ..., "r": ...}`` for Adam and AdamW), arrays of the parameter's shape.
 
 A learning rate is a positive number or a schedule: a plain function of the update count
 t, called with t = 0 for the first update, e.g. ``lambda t: 0.1 / (1 + t / 100)`` or one
@@ -13,8 +13,11 @@ of `lib.schedules`. A schedule may reach 0 (the end of a linear or cosine decay)
 
 Notation in the docstrings: :math:`\theta` a parameter, :math:`g` its gradient on the
 current minibatch, :math:`\eta` the learning rate (:math:`\eta_t` for a schedule),
-:math:`\lambda` the weight decay; products, squares, square roots and quotients of
-vectors are elementwise. The formulas, and the order of the operations, are PyTorch's
+:math:`\alpha` the weight decay (the regularization strength), :math:`v` the momentum
+velocity, :math:`G` AdaGrad's sum of squared gradients, :math:`r` the running average of
+squared gradients (RMSProp, Adam) with decay :math:`\beta_2`, :math:`m` Adam's running
+average of gradients with decay :math:`\beta_1`; products, squares, square roots and
+quotients of vectors are elementwise. The formulas, and the order of the operations, are PyTorch's
 (``torch.optim``), so that the two agree to rounding.
 
 Performance: the updates use in-place ufuncs (``out=``). A large parameter is updated in
@@ -123,8 +126,9 @@ class SGD(Optimizer):
     and with ``nesterov=True`` the step looks ahead along the new velocity:
     :math:`\theta \leftarrow \theta - \eta\,(g + \mu v)`.
 
-    Weight decay :math:`\lambda` replaces g by :math:`g + \lambda\theta` (the gradient
-    of the loss plus :math:`\frac{\lambda}{2}\lVert\theta\rVert^2`) before all of this.
+    Weight decay :math:`\alpha` (``weight_decay``) replaces g by :math:`g + \alpha\theta`
+    (the gradient of the loss plus :math:`\frac{\alpha}{2}\lVert\theta\rVert^2`) before
+    all of this.
     The velocity here is PyTorch's convention; some texts scale it, :math:`v \leftarrow
     \mu v - \eta g`, which is the same method for a constant :math:`\eta`.
     """
@@ -172,8 +176,8 @@ class AdaGrad(Optimizer):
         \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{G} + \epsilon},
 
     with G = ``opt.state[name]["G"]`` (zero at the start) and :math:`\epsilon` outside the
-    square root, as in PyTorch. Weight decay :math:`\lambda` replaces g by
-    :math:`g + \lambda\theta` first.
+    square root, as in PyTorch. Weight decay :math:`\alpha` (``weight_decay``) replaces g by
+    :math:`g + \alpha\theta` first.
     """
 
     state_names = ("G",)
@@ -197,15 +201,16 @@ class RMSProp(Optimizer):
     r"""RMSProp: AdaGrad with a moving average of the squared gradients instead of their sum.
 
     .. math::
-        s \leftarrow \alpha s + (1 - \alpha)\, g^2, \qquad
-        \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{s} + \epsilon},
+        r \leftarrow \beta_2 r + (1 - \beta_2)\, g^2, \qquad
+        \theta \leftarrow \theta - \eta\,\frac{g}{\sqrt{r} + \epsilon},
 
-    with s = ``opt.state[name]["s"]`` (zero at the start: no bias correction, as in
-    PyTorch's ``RMSprop``) and :math:`\epsilon` outside the square root. Weight decay
-    :math:`\lambda` replaces g by :math:`g + \lambda\theta` first.
+    with r = ``opt.state[name]["r"]`` (zero at the start: no bias correction, as in
+    PyTorch's ``RMSprop``) and :math:`\epsilon` outside the square root. The decay
+    :math:`\beta_2` is the argument ``alpha``, PyTorch's name for it. Weight decay
+    :math:`\alpha` (``weight_decay``) replaces g by :math:`g + \alpha\theta` first.
     """
 
-    state_names = ("s",)
+    state_names = ("r",)
 
     def __init__(self, lr, alpha=0.99, eps=1e-8, weight_decay=0.0):
         super().__init__(lr, weight_decay)
@@ -214,12 +219,12 @@ class RMSProp(Optimizer):
 
     def _update(self, p, g, lr, state, a, b):
         g = self._with_weight_decay(p, g, b)
-        s = state["s"]
-        s *= self.alpha
+        r = state["r"]
+        r *= self.alpha  # beta_2
         np.multiply(g, g, out=a)
         a *= 1.0 - self.alpha
-        s += a
-        _scaled_step(p, g, s, self.eps, lr, a)
+        r += a
+        _scaled_step(p, g, r, self.eps, lr, a)
 
     def _hyper(self):
         return _changed(self, {"alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0})
@@ -255,18 +260,19 @@ class Adam(Optimizer):
 
     .. math::
         m \leftarrow \beta_1 m + (1 - \beta_1)\, g, \qquad
-        v \leftarrow \beta_2 v + (1 - \beta_2)\, g^2,
+        r \leftarrow \beta_2 r + (1 - \beta_2)\, g^2,
 
-        \hat m = \frac{m}{1 - \beta_1^t}, \qquad \hat v = \frac{v}{1 - \beta_2^t}, \qquad
-        \theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon},
+        \hat m = \frac{m}{1 - \beta_1^t}, \qquad \hat r = \frac{r}{1 - \beta_2^t}, \qquad
+        \theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat r} + \epsilon},
 
-    with m, v = ``opt.state[name]["m"]``, ``["v"]`` (zero at the start) and
-    :math:`\epsilon` added after the square root. Weight decay :math:`\lambda` replaces
-    g by :math:`g + \lambda\theta` (L2 regularization, which the scaling then weakens
-    along coordinates with large gradients; `AdamW` decouples it).
+    with m, r = ``opt.state[name]["m"]``, ``["r"]`` (zero at the start), ``betas`` =
+    :math:`(\beta_1, \beta_2)` and :math:`\epsilon` added after the square root. Weight
+    decay :math:`\alpha` (``weight_decay``) replaces g by :math:`g + \alpha\theta` (L2
+    regularization, which the scaling then weakens along coordinates with large
+    gradients; `AdamW` decouples it).
     """
 
-    state_names = ("m", "v")
+    state_names = ("m", "r")
     _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.0))
 
     def __init__(self, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
@@ -280,16 +286,16 @@ class Adam(Optimizer):
 
     def _adam(self, p, g, lr, state, a):
         b1, b2 = self.betas
-        m, v = state["m"], state["v"]
+        m, r = state["m"], state["r"]
         m *= b1
         np.multiply(g, 1.0 - b1, out=a)
         m += a
-        v *= b2
+        r *= b2
         np.multiply(g, g, out=a)
         a *= 1.0 - b2
-        v += a
-        # eta * m_hat / (sqrt(v_hat) + eps), the bias corrections folded into two scalars
-        _scaled_step(p, m, v, self.eps, lr / (1.0 - b1**self.t), a,
+        r += a
+        # eta * m_hat / (sqrt(r_hat) + eps), the bias corrections folded into two scalars
+        _scaled_step(p, m, r, self.eps, lr / (1.0 - b1**self.t), a,
                      sq_scale=1.0 / math.sqrt(1.0 - b2**self.t))
 
     def _hyper(self):
@@ -300,9 +306,10 @@ class AdamW(Adam):
     r"""AdamW: Adam with decoupled weight decay, shrinking the weights outside the scaling.
 
     .. math::
-        \theta \leftarrow \theta - \eta\lambda\,\theta
+        \theta \leftarrow \theta - \eta\alpha\,\theta
 
-    (computed as :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta`, as in PyTorch), then
+    with :math:`\alpha` = ``weight_decay`` (computed as :math:`\theta \leftarrow
+    (1 - \eta\alpha)\,\theta`, as in PyTorch), then
     the `Adam` step with the plain gradient g. Every weight shrinks by the same factor,
     whatever its gradient history; ``weight_decay`` defaults to 0.01.
     """

@@ -7,14 +7,15 @@ Its ``__name__`` spells the call that made it, e.g. ``cosine_decay(lr0=0.1, tota
 lr_min=0.0)``. With :math:`\eta_0` = ``lr0`` and T = ``total_steps``:
 
 ==========================  ============================================================
-``step_decay``              :math:`\eta_0\,\gamma^{\lfloor t/s \rfloor}`
+``step_decay``              :math:`\eta_0\,\gamma^{\lfloor t/T_{\text{step}} \rfloor}`
 ``exponential_decay``       :math:`\eta_0\, e^{-kt}`
 ``inverse_time_decay``      :math:`\eta_0 / (1 + kt)`
 ``inverse_sqrt_decay``      :math:`\eta_0 / \sqrt{t + 1}`
 ``cosine_decay``            :math:`\eta_{\min} + (\eta_0 - \eta_{\min})\,(1 + \cos(\pi t/T))/2`,
                             then :math:`\eta_{\min}` for t >= T
 ``linear_decay``            :math:`\eta_0\,(1 - t/T)`, then 0 for t >= T
-``linear_warmup``           :math:`\frac{t+1}{W}\,\eta(0)` for t < W, then :math:`\eta(t - W)`
+``linear_warmup``           :math:`\frac{t+1}{T_{\text{warm}}}\,\eta(0)` for
+                            t < :math:`T_{\text{warm}}`, then :math:`\eta(t - T_{\text{warm}})`
 ==========================  ============================================================
 """
 
@@ -50,9 +51,10 @@ def _lr0(lr0):
 
 
 def step_decay(lr0, step_size, gamma):
-    r"""Multiply the rate by `gamma` every `step_size` = s updates.
+    r"""Multiply the rate by `gamma` every `step_size` updates.
 
-    :math:`\eta_0\,\gamma^{\lfloor t/s \rfloor}`: PyTorch's ``StepLR`` counted in updates;
+    :math:`\eta_0\,\gamma^{\lfloor t/T_{\text{step}} \rfloor}` with
+    :math:`T_{\text{step}}` = `step_size`: PyTorch's ``StepLR`` counted in updates;
     `gamma` in (0, 1].
     """
     lr0 = _lr0(lr0)
@@ -130,16 +132,18 @@ def linear_decay(lr0, total_steps):
 
 
 def linear_warmup(schedule, warmup_steps):
-    r"""Ramp up linearly for W = `warmup_steps` updates, then run `schedule` from its start.
+    r"""Ramp up linearly for `warmup_steps` updates, then run `schedule` from its start.
+
+    With :math:`T_{\text{warm}}` = `warmup_steps`:
 
     .. math::
-        \eta_t = \frac{t + 1}{W}\,\eta(0) \quad (t < W), \qquad
-        \eta_t = \eta(t - W) \quad (t \ge W),
+        \eta_t = \frac{t + 1}{T_{\text{warm}}}\,\eta(0) \quad (t < T_{\text{warm}}),
+        \qquad \eta_t = \eta(t - T_{\text{warm}}) \quad (t \ge T_{\text{warm}}),
 
-    so the first update already moves (rate :math:`\eta(0)/W`), the ramp reaches
-    :math:`\eta(0)` at t = W - 1, and the schedule then starts over from its own t = 0
-    (a cosine decay of T steps ends at t = W + T). `schedule` is a schedule or a constant
-    rate > 0.
+    so the first update already moves (rate :math:`\eta(0)/T_{\text{warm}}`), the ramp
+    reaches :math:`\eta(0)` at :math:`t = T_{\text{warm}} - 1`, and the schedule then
+    starts over from its own t = 0 (a cosine decay of T steps ends at
+    :math:`t = T_{\text{warm}} + T`). `schedule` is a schedule or a constant rate > 0.
     """
     if callable(schedule):
         inner, label = schedule, getattr(schedule, "__qualname__", repr(schedule))

@@ -4,62 +4,62 @@ import pytest
 from lib.checks import check_adam_step, check_rmsprop_step
 
 
-def _rmsprop(theta, g, s, lr, alpha, eps):
-    s = alpha * s + (1 - alpha) * g * g
-    return theta - lr * g / (np.sqrt(s) + eps), s
+def _rmsprop(theta, g, r, lr, beta2, eps):
+    r = beta2 * r + (1 - beta2) * g * g
+    return theta - lr * g / (np.sqrt(r) + eps), r
 
 
-def _rmsprop_plus_equals(theta, g, s, lr, alpha, eps):
-    # the lecture notes' slip: '+=' multiplies the average by (1 + alpha) every step
-    s += alpha * s + (1 - alpha) * g * g
-    return theta - lr * g / (np.sqrt(s) + eps), s
+def _rmsprop_plus_equals(theta, g, r, lr, beta2, eps):
+    # the lecture notes' slip: '+=' multiplies the average by (1 + beta2) every step
+    r += beta2 * r + (1 - beta2) * g * g
+    return theta - lr * g / (np.sqrt(r) + eps), r
 
 
-def _rmsprop_eps_inside(theta, g, s, lr, alpha, eps):
-    s = alpha * s + (1 - alpha) * g * g
-    return theta - lr * g / np.sqrt(s + eps), s
+def _rmsprop_eps_inside(theta, g, r, lr, beta2, eps):
+    r = beta2 * r + (1 - beta2) * g * g
+    return theta - lr * g / np.sqrt(r + eps), r
 
 
-def _rmsprop_sum(theta, g, s, lr, alpha, eps):
+def _rmsprop_sum(theta, g, r, lr, beta2, eps):
     # AdaGrad's sum instead of the moving average
-    s = s + g * g
-    return theta - lr * g / (np.sqrt(s) + eps), s
+    r = r + g * g
+    return theta - lr * g / (np.sqrt(r) + eps), r
 
 
-def _adam(theta, g, m, v, t, lr, beta1, beta2, eps):
+def _adam(theta, g, m, r, t, lr, beta1, beta2, eps):
     m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    r = beta2 * r + (1 - beta2) * g * g
+    m_hat, r_hat = m / (1 - beta1**t), r / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(r_hat) + eps), m, r
 
 
-def _adam_uncorrected(theta, g, m, v, t, lr, beta1, beta2, eps):
+def _adam_uncorrected(theta, g, m, r, t, lr, beta1, beta2, eps):
     # the notes' CS231n loop: corrections computed, the raw moments used
     m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    return theta - lr * m / (np.sqrt(v) + eps), m, v
+    r = beta2 * r + (1 - beta2) * g * g
+    return theta - lr * m / (np.sqrt(r) + eps), m, r
 
 
-def _adam_overwrite(theta, g, m, v, t, lr, beta1, beta2, eps):
-    # the notes' Algorithm 5-5 with the sign fixed: the corrected values overwrite m and v
+def _adam_overwrite(theta, g, m, r, t, lr, beta1, beta2, eps):
+    # the notes' Algorithm 5-5 with the sign fixed: the corrected values overwrite m and r
     m = (beta1 * m + (1 - beta1) * g) / (1 - beta1**t)
-    v = (beta2 * v + (1 - beta2) * g * g) / (1 - beta2**t)
-    return theta - lr * m / (np.sqrt(v) + eps), m, v
+    r = (beta2 * r + (1 - beta2) * g * g) / (1 - beta2**t)
+    return theta - lr * m / (np.sqrt(r) + eps), m, r
 
 
-def _adam_ascent(theta, g, m, v, t, lr, beta1, beta2, eps):
+def _adam_ascent(theta, g, m, r, t, lr, beta1, beta2, eps):
     # a sign slip, as in the notes' Algorithm 5-5: the step goes up the gradient
     m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return theta + lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    r = beta2 * r + (1 - beta2) * g * g
+    m_hat, r_hat = m / (1 - beta1**t), r / (1 - beta2**t)
+    return theta + lr * m_hat / (np.sqrt(r_hat) + eps), m, r
 
 
-def _adam_eps_inside(theta, g, m, v, t, lr, beta1, beta2, eps):
+def _adam_eps_inside(theta, g, m, r, t, lr, beta1, beta2, eps):
     m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return theta - lr * m_hat / np.sqrt(v_hat + eps), m, v
+    r = beta2 * r + (1 - beta2) * g * g
+    m_hat, r_hat = m / (1 - beta1**t), r / (1 - beta2**t)
+    return theta - lr * m_hat / np.sqrt(r_hat + eps), m, r
 
 
 def test_rmsprop_correct_passes(capsys):
@@ -101,13 +101,13 @@ def test_adam_hints():
 
 
 def test_adam_in_place_answer_passes():
-    def in_place(theta, g, m, v, t, lr, beta1, beta2, eps):
+    def in_place(theta, g, m, r, t, lr, beta1, beta2, eps):
         m *= beta1
         m += (1 - beta1) * g
-        v *= beta2
-        v += (1 - beta2) * g * g
-        theta -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
-        return theta, m, v
+        r *= beta2
+        r += (1 - beta2) * g * g
+        theta -= lr * (m / (1 - beta1**t)) / (np.sqrt(r / (1 - beta2**t)) + eps)
+        return theta, m, r
 
     check_adam_step(in_place)
 

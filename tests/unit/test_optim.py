@@ -215,9 +215,9 @@ def test_adagrad_by_hand():
 def test_rmsprop_by_hand():
     opt = RMSProp(0.01, alpha=0.9)
     th1, th2 = two_steps(opt)
-    # s1 = 0.1 g1^2 = (0.025, 0.1): each g / sqrt(s1) = sqrt(10), so theta1 = theta0 - 0.01 sqrt(10)
-    # s2 = 0.9 s1 + 0.1 g2^2 = (0.1225, 0.49), sqrt = (0.35, 0.7)
-    # (eps = 1e-8 is written out: next to sqrt(s) ~ 0.16 it shows in the 8th digit)
+    # r1 = 0.1 g1^2 = (0.025, 0.1): each g / sqrt(r1) = sqrt(10), so theta1 = theta0 - 0.01 sqrt(10)
+    # r2 = 0.9 r1 + 0.1 g2^2 = (0.1225, 0.49), sqrt = (0.35, 0.7)
+    # (eps = 1e-8 is written out: next to sqrt(r) ~ 0.16 it shows in the 8th digit)
     eps = 1e-8
     th1_hand = [1 - 0.01 * 0.5 / (math.sqrt(0.025) + eps), -2 - 0.01 * 1 / (math.sqrt(0.1) + eps)]
     np.testing.assert_allclose(th1, th1_hand, rtol=1e-13)
@@ -225,22 +225,22 @@ def test_rmsprop_by_hand():
     np.testing.assert_allclose(th1, [1 - r, -2 - r], rtol=1e-7)
     th2_hand = [th1_hand[0] + 0.01 / (0.35 + eps), th1_hand[1] - 0.02 / (0.7 + eps)]
     np.testing.assert_allclose(th2, th2_hand, rtol=1e-13)
-    np.testing.assert_allclose(opt.state["w"]["s"], [0.1225, 0.49], rtol=1e-15)
+    np.testing.assert_allclose(opt.state["w"]["r"], [0.1225, 0.49], rtol=1e-15)
 
 
 def test_adam_by_hand():
     opt = Adam(0.1)
     th1, th2 = two_steps(opt)
-    # t = 1: m = 0.1 g1, v = 0.001 g1^2, so m_hat = g1, v_hat = g1^2: a step of lr * sign(g1)
-    # (up to eps = 1e-8 next to sqrt(v_hat) = |g1|, which moves the 8th digit)
+    # t = 1: m = 0.1 g1, r = 0.001 g1^2, so m_hat = g1, r_hat = g1^2: a step of lr * sign(g1)
+    # (up to eps = 1e-8 next to sqrt(r_hat) = |g1|, which moves the 8th digit)
     np.testing.assert_allclose(th1, [0.9, -2.1], rtol=1e-7)
     # t = 2: m = 0.09 g1 + 0.1 g2 = (-0.055, 0.29),  m_hat = m / (1 - 0.9^2) = m / 0.19
-    #        v = 0.999 * 0.001 g1^2 + 0.001 g2^2 = (0.00124975, 0.004999), v_hat = v / 0.001999
+    #        r = 0.999 * 0.001 g1^2 + 0.001 g2^2 = (0.00124975, 0.004999), r_hat = r / 0.001999
     m_hat = np.array([-0.055, 0.29]) / 0.19
-    v_hat = np.array([0.00124975, 0.004999]) / 0.001999
-    np.testing.assert_allclose(th2, th1 - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=1e-13)
+    r_hat = np.array([0.00124975, 0.004999]) / 0.001999
+    np.testing.assert_allclose(th2, th1 - 0.1 * m_hat / (np.sqrt(r_hat) + 1e-8), rtol=1e-13)
     np.testing.assert_allclose(opt.state["w"]["m"], [-0.055, 0.29], rtol=1e-14)
-    np.testing.assert_allclose(opt.state["w"]["v"], [0.00124975, 0.004999], rtol=1e-14)
+    np.testing.assert_allclose(opt.state["w"]["r"], [0.00124975, 0.004999], rtol=1e-14)
     assert opt.t == 2
 
 
@@ -291,7 +291,7 @@ def test_state_names():
     params, grads = problem()
     for opt, names in [
         (SGD(0.1), set()), (SGD(0.1, momentum=0.5), {"v"}), (AdaGrad(0.1), {"G"}),
-        (RMSProp(0.1), {"s"}), (Adam(0.1), {"m", "v"}), (AdamW(0.1), {"m", "v"}),
+        (RMSProp(0.1), {"r"}), (Adam(0.1), {"m", "r"}), (AdamW(0.1), {"m", "r"}),
     ]:
         opt.step(params, grads)
         assert set(opt.state["W"]) == names, opt
