@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from lib import _validate
+from lib import init as _init
 
 
 def _input(x, name, width=None, ndim=None):
@@ -93,18 +94,32 @@ class Linear(Layer):
 
     x: (N, n_in) -> out: (N, n_out). ``params = {"W": (n_in, n_out), "b": (n_out,)}``.
 
-    Initialization ("LeCun normal"): :math:`W_{kl} \sim \mathcal N(0, 1/n_{in})`, i.e.
-    standard deviation :math:`\sqrt{1/n_{in}}`, drawn from ``np.random.default_rng(seed)``,
-    so that each output has about the variance of one input; b = 0.
+    ``init`` chooses W, drawn from ``np.random.default_rng(seed)`` (see `lib.init` for the
+    variances and why); b = 0 except for "torch":
+
+    - "lecun" (the default): :math:`W_{kl} \sim \mathcal N(0, 1/n_{in})`, i.e. standard
+      deviation :math:`\sqrt{1/n_{in}}`, so that each output has about the variance of one
+      input;
+    - "xavier", "xavier_uniform": variance :math:`2/(n_{in} + n_{out})`;
+    - "he", "he_uniform": variance :math:`2/n_{in}`;
+    - "orthogonal": orthonormal columns (n_in >= n_out) or rows;
+    - "torch": PyTorch's ``nn.Linear`` default, W and b both uniform on
+      :math:`\pm 1/\sqrt{n_{in}}` (``kaiming_uniform_`` with a = √5: not He's variance but a
+      sixth of it). The distributions are PyTorch's, not its random numbers;
+    - "zeros": W = 0 (every hidden unit then stays identical to the others: the symmetry
+      problem);
+    - a callable ``init(n_in, n_out, rng)`` returning W (n_in, n_out), such as
+      ``functools.partial(lib.init.he_normal, gain=0.5)``.
     """
 
-    def __init__(self, n_in, n_out, seed=0):
+    def __init__(self, n_in, n_out, seed=0, init="lecun"):
         super().__init__()
         self.n_in = _validate.integer(n_in, "n_in", low=1)
         self.n_out = _validate.integer(n_out, "n_out", low=1)
         rng = np.random.default_rng(_validate.integer(seed, "seed", low=0))
-        W = rng.normal(0.0, math.sqrt(1.0 / self.n_in), size=(self.n_in, self.n_out))
-        self.params = {"W": W, "b": np.zeros(self.n_out)}
+        self.init = init
+        W, b = _initial_weights(init, self.n_in, self.n_out, rng)
+        self.params = {"W": W, "b": b}
         self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.n_out)}
         self._x = None
 
@@ -130,7 +145,38 @@ class Linear(Layer):
         return dout @ self.params["W"].T if need_dx else None
 
     def __repr__(self):
-        return f"Linear({self.n_in}, {self.n_out})"
+        return f"Linear({self.n_in}, {self.n_out}{_init_repr(self.init)})"
+
+
+INIT_NAMES = (*_init.INITIALIZERS, "zeros")
+
+
+def _initial_weights(init, n_in, n_out, rng):
+    """W for `init` (a name of INIT_NAMES or a callable) and b (zeros, or PyTorch's for "torch")."""
+    shape = (n_in, n_out)
+    if callable(init):
+        W = init(n_in, n_out, rng)
+        W = np.array(_validate.float_array(W, "init(n_in, n_out, rng)", shape=shape), copy=True)
+        return W, np.zeros(shape[-1])
+    if not isinstance(init, str) or init not in INIT_NAMES:
+        raise ValueError(
+            f"init must be one of {list(INIT_NAMES)} or a callable (n_in, n_out, rng) -> W, "
+            f"got {_validate._describe(init)}"
+        )
+    if init == "zeros":
+        return np.zeros(shape), np.zeros(shape[-1])
+    W = _init.INITIALIZERS[init](n_in, n_out, rng)
+    b = np.zeros(n_out)
+    if init == "torch":
+        bound = 1.0 / math.sqrt(n_in)  # PyTorch's bias: uniform on +-1/sqrt(fan_in)
+        b = rng.uniform(-bound, bound, size=n_out)
+    return W, b
+
+
+def _init_repr(init):
+    if isinstance(init, str):
+        return "" if init == "lecun" else f", init={init!r}"
+    return f", init={getattr(init, '__name__', type(init).__name__)}"
 
 
 class _Elementwise(Layer):

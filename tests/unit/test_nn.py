@@ -5,7 +5,14 @@ import pytest
 from scipy.special import expit
 
 from lib.gradcheck import numerical_gradient
-from lib.nn import Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh
+from lib.nn import (
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    SoftmaxCrossEntropy,
+    Tanh,
+)
 from lib.optim import SGD
 
 
@@ -36,8 +43,8 @@ def layer_cases():
     return cases
 
 
-@pytest.mark.parametrize(("layer", "x"), layer_cases(), ids=lambda c: repr(c)[:40])
-def test_layer_backward_matches_finite_differences(layer, x):
+def check_backward_against_finite_differences(layer, x):
+    """dx and every parameter gradient of `layer` at x, for L = sum(out * dout), dout random."""
     rng = np.random.default_rng(1)
     out = layer.forward(x)
     dout = rng.standard_normal(out.shape)
@@ -56,6 +63,11 @@ def test_layer_backward_matches_finite_differences(layer, x):
         num = numerical_gradient(L, p)
         assert layer.grads[name].shape == p.shape
         assert_matches_numerical(layer.grads[name], num)
+
+
+@pytest.mark.parametrize(("layer", "x"), layer_cases(), ids=lambda c: repr(c)[:40])
+def test_layer_backward_matches_finite_differences(layer, x):
+    check_backward_against_finite_differences(layer, x)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -161,6 +173,22 @@ def test_linear_initialization_is_seeded_lecun_normal():
     np.testing.assert_array_equal(a.params["b"], np.zeros(300))
     assert a.params["W"].std() == pytest.approx(np.sqrt(1 / 400), rel=0.01)
     assert abs(a.params["W"].mean()) < 1e-3
+
+
+def test_linear_default_weights_are_unchanged():
+    """Values drawn by Linear before it took an ``init`` argument: chapters glue numbers that
+    depend on them, so "lecun" must reproduce them bit for bit."""
+    np.testing.assert_array_equal(
+        Linear(64, 100).params["W"][[0, 5, 63], [0, 42, 99]],
+        [0.015716277636674162, 0.16031015421039554, -0.06960184462693758],
+    )
+    np.testing.assert_array_equal(
+        Linear(2, 50, seed=0).params["W"][1, [0, 49]], [0.2527061118401809, -0.9910244479381408]
+    )
+    np.testing.assert_array_equal(
+        Linear(100, 10, seed=1, init="lecun").params["W"][[0, 99], [9, 3]],
+        [0.0294132496655526, -0.021339817076162462],
+    )
 
 
 def test_activations_and_conversions():
