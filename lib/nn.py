@@ -222,6 +222,221 @@ class Tanh(_Elementwise):
         return out
 
 
+def _sigmoid(x):
+    """sigma(x) without overflow, and z = exp(-|x|) for callers that also need it."""
+    z = np.exp(-np.abs(x))
+    out = np.where(x >= 0, 1.0, z)
+    out /= 1.0 + z
+    return out, z
+
+
+class LeakyReLU(_Elementwise):
+    r"""out = :math:`\max(0, x) + \omega \min(0, x)`, any shape; ω = ``negative_slope``.
+
+    The derivative is 1 where x > 0 and ω elsewhere (also at 0, as ReLU and PyTorch).
+    """
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = _validate.real(negative_slope, "negative_slope")
+
+    def _forward(self, x):
+        self._local = np.where(x > 0, 1.0, self.negative_slope)
+        return x * self._local
+
+    def __repr__(self):
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
+
+
+class ELU(_Elementwise):
+    r"""out = x for x > 0, :math:`\omega(e^x - 1)` otherwise; any shape; ω = ``alpha``.
+
+    The derivative is 1 for x > 0 and :math:`\omega e^x` otherwise (continuous at 0 when ω = 1).
+    """
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = _validate.real(alpha, "alpha")
+
+    def _forward(self, x):
+        neg = np.minimum(x, 0.0)  # exp of the negative part only: no overflow for large x
+        positive = x > 0
+        self._local = np.where(positive, 1.0, self.alpha * np.exp(neg))
+        return np.where(positive, x, self.alpha * np.expm1(neg))
+
+    def __repr__(self):
+        return f"ELU(alpha={self.alpha})"
+
+
+class Softplus(_Elementwise):
+    r"""out = :math:`\log(1 + e^x)`, any shape; its derivative is :math:`\sigma(x)`.
+
+    Computed as :math:`\max(x, 0) + \log(1 + e^{-|x|})`, exact and without overflow for any
+    x. (PyTorch's ``nn.Softplus`` returns x itself above x = 20, which is off by
+    :math:`\log(1 + e^{-20}) \approx 2\cdot 10^{-9}` there.)
+    """
+
+    def _forward(self, x):
+        sig, z = _sigmoid(x)
+        self._local = sig
+        out = np.log1p(z)
+        out += np.maximum(x, 0.0)
+        return out
+
+
+class SiLU(_Elementwise):
+    r"""out = :math:`x\,\sigma(x)` (SiLU, also called swish), any shape.
+
+    Derivative: :math:`\sigma(x) + x\sigma(x)(1 - \sigma(x)) = \sigma(x)(1 + x(1 - \sigma(x)))`.
+    """
+
+    def _forward(self, x):
+        sig, _ = _sigmoid(x)
+        out = x * sig
+        self._local = sig * (1.0 + x * (1.0 - sig))
+        return out
+
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+_GELU_K = 0.044715
+
+
+class GELU(_Elementwise):
+    r"""GELU, tanh form: out = :math:`\tfrac12 x (1 + \tanh u)`, any shape.
+
+    :math:`u = \sqrt{2/\pi}\,(x + 0.044715 x^3)`: the tanh approximation of
+    :math:`x\,\Phi(x)` (Hendrycks and Gimpel, 2016), PyTorch's
+    ``nn.GELU(approximate="tanh")``; it is within 5e-4 of the exact GELU.
+    Derivative: :math:`\tfrac12(1 + \tanh u) + \tfrac12 x (1 - \tanh^2 u)\sqrt{2/\pi}\,(1 +
+    3 \cdot 0.044715 x^2)`.
+    """
+
+    def _forward(self, x):
+        x2 = x * x
+        t = np.tanh(_GELU_C * (x + _GELU_K * x2 * x))
+        half_x = 0.5 * x
+        right = 1.0 + t
+        self._local = 0.5 * right + half_x * (1.0 - t * t) * (_GELU_C * (1.0 + 3.0 * _GELU_K * x2))
+        return half_x * right
+
+
+def _channels(x, count, name="x"):
+    """Check that x (N, C, ...) has `count` channels on axis 1."""
+    if x.ndim < 2 or x.shape[1] != count:
+        raise ValueError(
+            f"{name} must have {count} features or channels on axis 1, shape (N, {count}, ...), "
+            f"got shape {x.shape}"
+        )
+
+
+class PReLU(Layer):
+    r"""out = :math:`\max(0, x) + \omega \min(0, x)` with a learned slope ω (He et al., 2015).
+
+    ``params = {"alpha": (num_parameters,)}``, all ``init`` at first. With num_parameters = 1
+    one slope is shared by every entry of x (any shape); otherwise x is (N, C) or (N, C, H,
+    W) with C = num_parameters and channel c has its own slope :math:`\omega_c`, as in PyTorch.
+    out has the shape of x. Gradients: :math:`\partial\,\text{out}/\partial x` is 1 where
+    x > 0 and ω elsewhere; :math:`\partial L/\partial\omega_c = \sum \text{dout} \cdot
+    \min(0, x)` over the entries of channel c (over all of x for one shared slope).
+    """
+
+    def __init__(self, num_parameters=1, init=0.25):
+        super().__init__()
+        self.num_parameters = _validate.integer(num_parameters, "num_parameters", low=1)
+        value = _validate.real(init, "init")
+        self.params = {"alpha": np.full(self.num_parameters, value)}
+        self.grads = {"alpha": np.zeros(self.num_parameters)}
+        self._x = None
+
+    def _slope_shape(self, x):
+        # One slope per channel (axis 1), broadcast over N and the spatial axes.
+        return (1, self.num_parameters) + (1,) * (x.ndim - 2) if self.num_parameters > 1 else ()
+
+    def _forward(self, x):
+        if self.num_parameters > 1:
+            _channels(x, self.num_parameters)
+        alpha = self.params["alpha"].reshape(self._slope_shape(x))
+        self._x = x
+        self._positive = x > 0
+        return np.where(self._positive, x, alpha * x)
+
+    def _output_shape(self):
+        return None if self._x is None else self._x.shape
+
+    def _backward(self, dout, need_dx):
+        x, positive = self._x, self._positive
+        neg_part = np.where(positive, 0.0, x)  # min(0, x): d out / d omega
+        prod = dout * neg_part
+        if self.num_parameters == 1:
+            self.grads["alpha"][0] = prod.sum()
+        else:
+            axes = (0, *range(2, x.ndim))
+            np.sum(prod, axis=axes, out=self.grads["alpha"])
+        if not need_dx:
+            return None
+        alpha = self.params["alpha"].reshape(self._slope_shape(x))
+        return dout * np.where(positive, 1.0, alpha)
+
+    def __repr__(self):
+        return f"PReLU(num_parameters={self.num_parameters})"
+
+
+class Maxout(Layer):
+    r"""Maxout unit (Goodfellow et al., 2013): the largest of `pieces` affine maps.
+
+    :math:`\text{out}_{ij} = \max_k z_{kij}`, :math:`z_k = x W_k + b_k`, k = 0..pieces-1.
+    x: (N, n_in) -> out: (N, n_out).
+    ``params = {"W": (pieces, n_in, n_out), "b": (pieces, n_out)}``; each :math:`W_k` drawn
+    like a `Linear` with the same ``init`` (one after another from
+    ``np.random.default_rng(seed)``), b = 0.
+    The gradient flows only through the winning piece of each output: with
+    :math:`\delta_{kij} = \text{dout}_{ij}` if k wins entry ij and 0 otherwise,
+    :math:`\partial L/\partial W_k = x^\top\delta_k`, :math:`\partial L/\partial b_k =
+    \sum_i \delta_{ki}`, :math:`\partial L/\partial x = \sum_k \delta_k W_k^\top`
+    (a tie goes to the first piece, as ``argmax`` does).
+    """
+
+    def __init__(self, n_in, n_out, pieces=2, seed=0, init="lecun"):
+        super().__init__()
+        self.n_in = _validate.integer(n_in, "n_in", low=1)
+        self.n_out = _validate.integer(n_out, "n_out", low=1)
+        self.pieces = _validate.integer(pieces, "pieces", low=2)
+        rng = np.random.default_rng(_validate.integer(seed, "seed", low=0))
+        self.init = init
+        W = np.stack(
+            [_initial_weights(init, self.n_in, self.n_out, rng)[0] for _ in range(self.pieces)]
+        )
+        self.params = {"W": W, "b": np.zeros((self.pieces, self.n_out))}
+        self.grads = {"W": np.zeros_like(W), "b": np.zeros((self.pieces, self.n_out))}
+        self._x = None
+
+    def forward(self, x):
+        """x: (N, n_in) -> the maximum over the pieces of x @ W_k + b_k: (N, n_out)."""
+        return self._forward(_input(x, "x", width=self.n_in))
+
+    def _forward(self, x):
+        z = np.matmul(x, self.params["W"])  # (pieces, N, n_out)
+        z += self.params["b"][:, None, :]
+        self._x = x
+        self._winner = z.argmax(axis=0)[None]  # (1, N, n_out): the piece d out / d z selects
+        return np.take_along_axis(z, self._winner, axis=0)[0]
+
+    def _output_shape(self):
+        return None if self._x is None else (self._x.shape[0], self.n_out)
+
+    def _backward(self, dout, need_dx):
+        delta = np.zeros((self.pieces, *dout.shape))
+        np.put_along_axis(delta, self._winner, dout[None], axis=0)
+        np.matmul(self._x.T, delta, out=self.grads["W"])
+        np.sum(delta, axis=1, out=self.grads["b"])
+        if not need_dx:
+            return None
+        return np.matmul(delta, self.params["W"].transpose(0, 2, 1)).sum(axis=0)
+
+    def __repr__(self):
+        return f"Maxout({self.n_in}, {self.n_out}, pieces={self.pieces})"
+
+
 class Sequential(Layer):
     """Layers applied in order; x: (N, D) -> the last layer's output.
 

@@ -4,13 +4,21 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
+from lib import init
 from lib.gradcheck import numerical_gradient
 from lib.nn import (
+    ELU,
+    GELU,
+    LeakyReLU,
     Linear,
+    Maxout,
+    PReLU,
     ReLU,
     Sequential,
     Sigmoid,
+    SiLU,
     SoftmaxCrossEntropy,
+    Softplus,
     Tanh,
 )
 from lib.optim import SGD
@@ -344,3 +352,192 @@ def test_activations_against_torch(ours, name):
     np.testing.assert_allclose(layer.forward(x), out_t.detach().numpy(), rtol=1e-12, atol=1e-15)
     # Both compute tanh' from the rounded tanh(x); they differ by an ulp of 1 where tanh' is small.
     np.testing.assert_allclose(layer.backward(dout), xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+# Activations: LeakyReLU, ELU, Softplus, SiLU, GELU, PReLU, Maxout --------------------------------
+
+
+def randomized(layer, rng):
+    """The layer with random parameters (and running statistics), not the 1s and 0s it starts
+    with, so that a gradient check exercises every term."""
+    for p in layer.params.values():
+        p[...] = rng.uniform(0.5, 1.5, size=p.shape) * rng.choice([-1.0, 1.0], size=p.shape)
+    if hasattr(layer, "running_var"):
+        layer.running_mean[...] = rng.standard_normal(layer.num_features)
+        layer.running_var[...] = rng.uniform(0.5, 2.0, layer.num_features)
+    return layer
+
+
+def activation_cases():
+    """(layer, input) pairs of several random shapes per activation layer."""
+    cases = []
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        n, d_in, d_out = (int(v) for v in rng.integers(1, 7, size=3))
+        x = away_from_zero(rng.standard_normal((n, d_in)))
+        x4 = away_from_zero(rng.standard_normal((n, 3, 2, d_in)))
+        cases += [
+            (LeakyReLU(0.1), x),
+            (ELU(1.3), 2 * x),
+            (Softplus(), 3 * x),
+            (SiLU(), 3 * x),
+            (GELU(), 3 * x),
+            (PReLU(), x),
+            (randomized(PReLU(d_in), rng), x),
+            (randomized(PReLU(3), rng), x4),
+            (Maxout(d_in, d_out, pieces=seed + 2, seed=seed), x),
+        ]
+    return cases
+
+
+@pytest.mark.parametrize(("layer", "x"), activation_cases(), ids=lambda c: repr(c)[:40])
+def test_activation_backward_matches_finite_differences(layer, x):
+    check_backward_against_finite_differences(layer, x)
+
+
+def torch_or_skip():
+    return pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
+
+
+def compare_elementwise(layer, ref, x, torch):
+    """Forward and dx of our layer and the torch module ref on x, with a random upstream."""
+    dout = np.random.default_rng(2).standard_normal(x.shape)
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = ref(xt)
+    out_t.backward(torch.from_numpy(dout))
+    np.testing.assert_allclose(layer.forward(x), out_t.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(layer.backward(dout), xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("ours", "reference"),
+    [
+        (lambda: LeakyReLU(), lambda nn: nn.LeakyReLU()),
+        (lambda: LeakyReLU(0.2), lambda nn: nn.LeakyReLU(0.2)),
+        (lambda: ELU(), lambda nn: nn.ELU()),
+        (lambda: ELU(1.7), lambda nn: nn.ELU(alpha=1.7)),
+        (lambda: Softplus(), lambda nn: nn.Softplus()),
+        (lambda: SiLU(), lambda nn: nn.SiLU()),
+        (lambda: GELU(), lambda nn: nn.GELU(approximate="tanh")),
+    ],
+    ids=["leaky_relu", "leaky_relu_0.2", "elu", "elu_1.7", "softplus", "silu", "gelu_tanh"],
+)
+def test_new_activations_against_torch(ours, reference):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(0)
+    # Below 20: torch's Softplus switches to the identity above its threshold of 20.
+    x = np.clip(away_from_zero(4 * rng.standard_normal((9, 7))), -19.0, 19.0)
+    x[0, :3] = [-40.0, 19.5, -1e-2]
+    compare_elementwise(ours(), reference(torch.nn).double(), x, torch)
+
+
+def test_activation_defaults_are_torchs():
+    torch = torch_or_skip()
+    assert LeakyReLU().negative_slope == torch.nn.LeakyReLU().negative_slope
+    assert ELU().alpha == torch.nn.ELU().alpha
+    assert PReLU().params["alpha"][0] == torch.nn.PReLU().weight.item()
+
+
+def test_activations_do_not_overflow():
+    x = np.array([[-1e4, -30.0, 0.0, 30.0, 1e4]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        for layer in (ELU(), Softplus(), SiLU(), GELU(), LeakyReLU()):
+            out = layer.forward(x)
+            layer.backward(np.ones_like(x))
+            assert np.isfinite(out).all()
+    np.testing.assert_allclose(Softplus().forward(x), [[0, 9.357622968840175e-14, np.log(2),
+                                                        30 + 9.357622968840175e-14, 1e4]],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize(("num_parameters", "shape"), [(1, (6, 4)), (4, (6, 4)),
+                                                         (1, (3, 4, 2, 5)), (4, (3, 4, 2, 5))])
+def test_prelu_against_torch(num_parameters, shape):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(1)
+    x = away_from_zero(rng.standard_normal(shape))
+    dout = rng.standard_normal(shape)
+    layer = PReLU(num_parameters)
+    layer.params["alpha"][...] = rng.uniform(-0.5, 0.8, num_parameters)
+    ref = torch.nn.PReLU(num_parameters, dtype=torch.float64)
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(layer.params["alpha"]))
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = ref(xt)
+    out_t.backward(torch.from_numpy(dout))
+    np.testing.assert_allclose(layer.forward(x), out_t.detach().numpy(), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(layer.backward(dout), xt.grad.numpy(), rtol=1e-13, atol=1e-15)
+    # The slope's gradient: one number, or one per channel.
+    assert layer.grads["alpha"].shape == (num_parameters,)
+    np.testing.assert_allclose(layer.grads["alpha"], ref.weight.grad.numpy(), rtol=1e-12)
+
+
+def test_maxout_against_torch_ops():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(2)
+    layer = randomized(Maxout(5, 4, pieces=3, seed=1), rng)
+    x, dout = rng.standard_normal((7, 5)), rng.standard_normal((7, 4))
+    W = torch.tensor(layer.params["W"], requires_grad=True)
+    b = torch.tensor(layer.params["b"], requires_grad=True)
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = (torch.matmul(xt, W) + b[:, None, :]).max(dim=0).values  # the definition
+    out_t.backward(torch.from_numpy(dout))
+    np.testing.assert_allclose(layer.forward(x), out_t.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(layer.backward(dout), xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(layer.grads["W"], W.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(layer.grads["b"], b.grad.numpy(), rtol=1e-12, atol=1e-15)
+    # Every piece wins somewhere, so the test covers every piece's gradient.
+    assert len(np.unique(layer._winner)) == 3
+
+
+def test_maxout_init_and_shapes():
+    layer = Maxout(6, 3, pieces=4, seed=2)
+    assert layer.params["W"].shape == (4, 6, 3)
+    assert layer.params["b"].shape == (4, 3)
+    # Each piece drawn like a Linear, one after another from the same generator.
+    rng = np.random.default_rng(2)
+    for k in range(4):
+        np.testing.assert_array_equal(layer.params["W"][k], init.lecun_normal(6, 3, rng))
+    he = Maxout(6, 3, pieces=2, seed=2, init="he")
+    rng = np.random.default_rng(2)
+    np.testing.assert_array_equal(he.params["W"][1], [init.he_normal(6, 3, rng) for _ in "ab"][1])
+    assert repr(layer) == "Maxout(6, 3, pieces=4)"
+    assert layer.forward(np.ones((2, 6))).shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: PReLU(3).forward(np.ones((2, 4))),
+         r"x must have 3 features or channels on axis 1, shape \(N, 3, \.\.\.\), "
+         r"got shape \(2, 4\)"),
+        (lambda: PReLU(3).forward(np.ones(3)), r"got shape \(3,\)"),
+        (lambda: PReLU(0), "num_parameters must be >= 1, got 0"),
+        (lambda: Maxout(3, 2, pieces=1), "pieces must be >= 2, got 1"),
+        (lambda: Maxout(3, 2, pieces=2.0), "pieces must be an integer"),
+        (lambda: Maxout(3, 2).forward(np.ones((2, 4))), r"x must have shape \(any, 3\)"),
+        (lambda: Maxout(3, 2, init="normal"), "init must be one of"),
+        (lambda: LeakyReLU(float("inf")), "negative_slope must be finite"),
+        (lambda: ELU("1"), "alpha must be a real number"),
+        (lambda: GELU().forward(np.array([np.nan])), "x must be finite"),
+    ],
+)
+def test_activation_layers_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("layer", [LeakyReLU(), ELU(), Softplus(), SiLU(), GELU(), PReLU(),
+                                   Maxout(3, 2)])
+def test_activation_layers_backward_before_forward_raises(layer):
+    with pytest.raises(ValueError, match="backward called before forward"):
+        layer.backward(np.ones((1, 2)))
+
+
+def test_activation_reprs():
+    assert repr(PReLU(3)) == "PReLU(num_parameters=3)"
+    assert repr(LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(ELU()) == "ELU(alpha=1.0)"
+    assert repr(Sequential(Linear(2, 3, init="he"), GELU(), SiLU(), Softplus())) == (
+        "Sequential(Linear(2, 3, init='he'), GELU(), SiLU(), Softplus())"
+    )
