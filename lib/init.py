@@ -160,7 +160,8 @@ def lsuv(model, X, tol=0.1, max_iter=10):
     Mishkin and Matas start from orthogonal weights (``Linear(..., init="orthogonal")``);
     here the layers keep whatever initialization they were built with.
 
-    Returns the list of the final output variances, one per
+    The network runs in eval mode (running statistics untouched, no dropout); each layer's
+    mode is restored on return. Returns the list of the final output variances, one per
     Linear layer. Raises ValueError when a layer's output has zero variance (nothing to
     rescale) or is still outside 1 ± tol after max_iter rescalings.
     """
@@ -176,29 +177,36 @@ def lsuv(model, X, tol=0.1, max_iter=10):
     if not any(isinstance(layer, Linear) for layer in model.layers):
         raise ValueError(f"model must contain a Linear layer, got {model!r}")
 
+    modes = [model.training] + [layer.training for layer in model.layers]
+    model.eval()
     variances = []
-    h = X
-    for i, layer in enumerate(model.layers):
-        if not isinstance(layer, Linear):
-            h = layer.forward(h)
-            continue
-        W = layer.params["W"]
-        for _ in range(max_iter):
-            var = float(np.var(layer.forward(h)))
-            if abs(var - 1.0) <= tol:
-                break
-            if var == 0.0:
+    try:
+        h = X
+        for i, layer in enumerate(model.layers):
+            if not isinstance(layer, Linear):
+                h = layer.forward(h)
+                continue
+            W = layer.params["W"]
+            for _ in range(max_iter):
+                var = float(np.var(layer.forward(h)))
+                if abs(var - 1.0) <= tol:
+                    break
+                if var == 0.0:
+                    raise ValueError(
+                        f"layer {i} ({layer!r}) has output variance 0 on X: nothing to rescale"
+                    )
+                W *= 1.0 / math.sqrt(var)  # in place: optimizers and model.params see it
+            out = layer.forward(h)
+            var = float(np.var(out))
+            if abs(var - 1.0) > tol:
                 raise ValueError(
-                    f"layer {i} ({layer!r}) has output variance 0 on X: nothing to rescale"
+                    f"layer {i} ({layer!r}) has output variance {var:.4g} after "
+                    f"max_iter={max_iter} rescalings, expected 1 ± {tol}"
                 )
-            W *= 1.0 / math.sqrt(var)  # in place: optimizers and model.params see it
-        out = layer.forward(h)
-        var = float(np.var(out))
-        if abs(var - 1.0) > tol:
-            raise ValueError(
-                f"layer {i} ({layer!r}) has output variance {var:.4g} after "
-                f"max_iter={max_iter} rescalings, expected 1 ± {tol}"
-            )
-        variances.append(var)
-        h = out
+            variances.append(var)
+            h = out
+    finally:
+        for layer, mode in zip(model.layers, modes[1:], strict=True):
+            layer.train(mode)
+        model.training = modes[0]
     return variances

@@ -19,10 +19,15 @@ A two-layer network and one training step, with ``X`` (N, 64) and labels ``y`` (
     model.backward(loss.backward())
     SGD(lr=0.1).step(model.params, model.grads)
 
+Modes, as in PyTorch: every layer has ``training`` (True when built); ``layer.train()`` and
+``layer.eval()`` set it and return the layer, and a Sequential passes them on to its layers.
+Only `BatchNorm` behaves differently in the two modes.
+
 Everything is float64. The checks (shape, dtype, finiteness of the input) run on every
 call, so they are kept to attribute tests and one reduction, without copying the input.
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -61,6 +66,23 @@ class Layer:
     def __init__(self):
         self.params = {}
         self.grads = {}
+        self.training = True
+
+    @property
+    def buffers(self):
+        """State not learned by gradients (BatchNorm's running statistics): name -> array."""
+        return {}
+
+    def train(self, mode=True):
+        """Set training mode (``mode=True``) or evaluation mode (False); return the layer."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"mode must be True or False, got {_validate._describe(mode)}")
+        self.training = mode
+        return self
+
+    def eval(self):
+        """Set evaluation mode (``train(False)``); return the layer."""
+        return self.train(False)
 
     def __call__(self, x):
         return self.forward(x)
@@ -320,6 +342,22 @@ class GELU(_Elementwise):
         return half_x * right
 
 
+def _quiet(active):
+    """Silence numpy's floating-point warnings when `active` (the caller checks the result)."""
+    return np.errstate(invalid="ignore", over="ignore") if active else contextlib.nullcontext()
+
+
+def _finite_sum(total, arr, name):
+    """Raise as the input checks do when a sum over arr is not finite.
+
+    A sum over every entry is finite when every entry is (unless finite entries overflow),
+    so the sums a layer computes anyway can stand in for the check of its input.
+    """
+    if not np.isfinite(total).all():
+        _validate.float_array(arr, name)  # raises, counting the bad entries
+        raise ValueError(f"{name} is too large: its sum per channel overflows float64")
+
+
 def _channels(x, count, name="x"):
     """Check that x (N, C, ...) has `count` channels on axis 1."""
     if x.ndim < 2 or x.shape[1] != count:
@@ -437,11 +475,330 @@ class Maxout(Layer):
         return f"Maxout({self.n_in}, {self.n_out}, pieces={self.pieces})"
 
 
+BLOCK = 32768
+"""Entries per block of BatchNorm's passes: a block's temporaries (256 KiB each) stay in the
+L2 cache between the ufuncs that make one pass, so a large array is read from memory once per
+pass instead of once per ufunc (see ``benchmarks/batchnorm.py``)."""
+
+
+def _channel_sum(a3):
+    """Sum of a3 (b, C, S) over axes 0 and 2: (C,), by matrix-vector products (BLAS).
+
+    Called on one block at a time: a product that small runs on one thread in OpenBLAS,
+    where one on the whole array would use every core (and on a busy machine wait for them).
+    """
+    b, C, S = a3.shape
+    if S == 1:
+        return _ones(b) @ a3.reshape(b, C)
+    # Over the contiguous axis first: the intermediate result is small, (b, C).
+    return _ones(b) @ (a3.reshape(b * C, S) @ _ones(S)).reshape(b, C)
+
+
+_ONES = {}
+
+
+def _ones(n):
+    """np.ones(n), kept (read-only) for the matrix-vector products of `_channel_sum`."""
+    ones = _ONES.get(n)
+    if ones is None:
+        if len(_ONES) > 64:  # many batch sizes: start over rather than grow without bound
+            _ONES.clear()
+        ones = _ONES[n] = np.ones(n)
+        ones.flags.writeable = False
+    return ones
+
+
+class BatchNorm(Layer):
+    r"""Batch normalization (Ioffe and Szegedy, 2015), with PyTorch's conventions.
+
+    x: (N, C) or (N, C, H, W) with C = num_features -> out of the same shape.
+    ``params = {"gamma": (C,), "beta": (C,)}`` (1 and 0 at first); ``running_mean`` and
+    ``running_var`` (C,), 0 and 1 at first, in ``buffers``.
+
+    Training mode, for each channel c over its M = N (or N·H·W) values :math:`z` in the batch:
+
+    .. math::
+        \bar z = \tfrac1M \textstyle\sum z, \quad
+        \sigma_B^2 = \tfrac1M \textstyle\sum (z - \bar z)^2, \quad
+        \hat z = \frac{z - \bar z}{\sqrt{\sigma_B^2 + \epsilon}}, \quad
+        \text{out} = \gamma \hat z + \beta,
+
+    the batch normalized with the biased variance, and the running estimates updated in
+    place with the unbiased one and PyTorch's momentum m (the weight of the new batch;
+    Keras's 0.99 is the weight of the old estimate, 1 − m):
+
+    .. math::
+        \text{running\_mean} \leftarrow (1 - m)\,\text{running\_mean} + m \bar z, \quad
+        \text{running\_var} \leftarrow (1 - m)\,\text{running\_var} + m \tfrac{M}{M-1}\sigma_B^2.
+
+    Eval mode uses running_mean and running_var in place of :math:`\bar z` and
+    :math:`\sigma_B^2` and updates nothing: the layer is then a fixed affine map.
+
+    Backward in training mode, with :math:`g = \text{dout}` and sums over the channel's M
+    values: :math:`\partial L/\partial\beta = \sum g`, :math:`\partial L/\partial\gamma =
+    \sum g\hat z`, and, because :math:`\bar z` and :math:`\sigma_B^2` depend on every z,
+
+    .. math::
+        \frac{\partial L}{\partial z} = \frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}}
+        \Bigl(g - \tfrac1M \textstyle\sum g - \hat z\, \tfrac1M \sum g \hat z\Bigr).
+
+    In eval mode :math:`\partial L/\partial z = g\,\gamma/\sqrt{\text{running\_var} + \epsilon}`.
+
+    A batch with one value per channel (M = 1) has no variance: training mode raises
+    ValueError (use eval mode for single examples).
+
+    Performance: every pass over the batch goes block by block (`BLOCK` entries), so that
+    the ufuncs of one pass find their operands in the cache, with the per-channel
+    coefficients tiled once into blocks of the same shape (broadcasting a (C, 1) column
+    costs more than a plain elementwise product); and the sums of x and dout that the
+    layer computes anyway double as the finiteness checks of its input and upstream
+    gradient. See ``benchmarks/batchnorm.py``.
+    """
+
+    def __init__(self, num_features, momentum=0.1, eps=1e-5):
+        super().__init__()
+        self.num_features = C = _validate.integer(num_features, "num_features", low=1)
+        self.momentum = _validate.real(momentum, "momentum", low=0.0, high=1.0)
+        self.eps = _validate.real(eps, "eps", low=0.0, low_open=True)
+        self.params = {"gamma": np.ones(C), "beta": np.zeros(C)}
+        self.grads = {"gamma": np.zeros(C), "beta": np.zeros(C)}
+        self.running_mean = np.zeros(C)
+        self.running_var = np.ones(C)
+        self._x = None  # the last input viewed as (N, C, S), S = H·W (1 for (N, C) input)
+        self._scratch = {}
+
+    @property
+    def buffers(self):
+        return {"running_mean": self.running_mean, "running_var": self.running_var}
+
+    def forward(self, x):
+        """x: (N, C) or (N, C, H, W) -> the normalized, scaled and shifted x, same shape."""
+        if type(x) is np.ndarray and x.dtype == np.float64:
+            return self._forward(x, check_finite=True)
+        return self._forward(_validate.float_array(x, "x"))  # converts, and checks everything
+
+    def backward(self, dout, need_dx=True):
+        """dL/dx for dout shaped like the last output; fills ``grads`` (see `Layer.backward`)."""
+        if self._x is None:
+            raise ValueError(f"backward called before forward: {self!r} has nothing cached")
+        ok = type(dout) is np.ndarray and dout.dtype == np.float64 and dout.shape == self._shape
+        if not ok:
+            dout = _validate.float_array(dout, "dout", shape=self._shape)
+        return self._backward(dout, need_dx, check_finite=True)
+
+    def _forward(self, x, check_finite=False):
+        C = self.num_features
+        if x.ndim not in (2, 4) or x.shape[1] != C:
+            raise ValueError(
+                f"x must have shape (N, {C}) or (N, {C}, H, W) for BatchNorm({C}), "
+                f"got shape {x.shape}"
+            )
+        n = x.shape[0]
+        x3 = x.reshape(n, C, -1)  # a view for contiguous x: channels on axis 1, S = H·W
+        m_count = x.size // C  # M, the values per channel
+        blocks = self._blocks(x3)
+        if self.training:
+            if m_count < 2:
+                raise ValueError(
+                    f"x must have more than one value per channel in training mode, got shape "
+                    f"{x.shape} ({m_count} per channel); call eval() to normalize single "
+                    f"examples with the running statistics"
+                )
+            # One pass for both statistics, on data shifted by z0, the first block's mean:
+            # with z0 within a few standard errors of zbar, var = mean((z - z0)^2) -
+            # (zbar - z0)^2 loses next to nothing to cancellation (shifted data).
+            first = blocks[0]
+            z0 = _channel_sum(x3[first]) / ((first.stop - first.start) * x3.shape[2])
+            z0_t = self._tiled("z0", z0, x3)
+            s1, s2 = np.zeros(C), np.zeros(C)
+            with _quiet(check_finite):  # a non-finite x is reported below, not warned about
+                for blk in blocks:
+                    t = np.subtract(x3[blk], z0_t[: blk.stop - blk.start], out=self._block(x3))
+                    s1 += _channel_sum(t)
+                    t *= t
+                    s2 += _channel_sum(t)
+            if check_finite:
+                _finite_sum(s1, x, "x")
+            d = s1 / m_count  # zbar - z0
+            mean = z0 + d  # zbar
+            var = np.maximum(s2 / m_count - d * d, 0.0)  # sigma_B^2, biased
+            m = self.momentum
+            # In place, so that the arrays in `buffers` stay bound.
+            self.running_mean *= 1.0 - m
+            self.running_mean += m * mean
+            self.running_var *= 1.0 - m
+            self.running_var += m * (var * (m_count / (m_count - 1)))  # unbiased
+        else:
+            if check_finite and not _validate.all_finite(x):
+                _validate.float_array(x, "x")
+            mean, var = self.running_mean.copy(), self.running_var.copy()
+            z0 = mean
+            self._tiled("z0", z0, x3)
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        # out = gamma (x - zbar) inv_std + beta = x * scale + shift (PyTorch's form), one pass.
+        scale = self.params["gamma"] * inv_std
+        scale_t = self._tiled("a", scale, x3)
+        shift_t = self._tiled("c", self.params["beta"] - mean * scale, x3)
+        self._x, self._shape, self._mean, self._inv_std = x3, x.shape, mean, inv_std
+        self._z0 = z0  # tiled in self._scratch["z0"], reused by backward
+        self._was_training = self.training
+        out = np.empty(x3.shape)
+        for blk in blocks:
+            rows = blk.stop - blk.start
+            o = np.multiply(x3[blk], scale_t[:rows], out=out[blk])
+            o += shift_t[:rows]
+        return out.reshape(x.shape)
+
+    def _output_shape(self):
+        return None if self._x is None else self._shape
+
+    def _backward(self, dout, need_dx, check_finite=False):
+        x3, mean, inv_std = self._x, self._mean, self._inv_std
+        g = dout.reshape(x3.shape)
+        m_count = x3.shape[0] * x3.shape[2]
+        blocks = self._blocks(x3)
+        z0_t = self._scratch["z0"]  # tiled by the forward pass
+        s1, s2 = np.zeros(len(mean)), np.zeros(len(mean))
+        with _quiet(check_finite):
+            for blk in blocks:  # sum of g and sum of g (z - z0), g read once
+                rows = blk.stop - blk.start
+                g_blk = g[blk]
+                s1 += _channel_sum(g_blk)
+                t = np.subtract(x3[blk], z0_t[:rows], out=self._block(x3))
+                t *= g_blk
+                s2 += _channel_sum(t)
+        if check_finite:
+            _finite_sum(s1, dout, "dout")
+        s2 -= (mean - self._z0) * s1  # sum of g (z - zbar)
+        self.grads["beta"][...] = s1
+        np.multiply(s2, inv_std, out=self.grads["gamma"])  # sum of g zhat
+        if not need_dx:
+            return None
+        a = self.params["gamma"] * inv_std
+        a_t = self._tiled("a", a, x3)
+        dx = np.empty(x3.shape)
+        if not self._was_training:  # a fixed affine map: dx = g gamma / sqrt(var + eps)
+            for blk in blocks:
+                np.multiply(g[blk], a_t[: blk.stop - blk.start], out=dx[blk])
+            return dx.reshape(dout.shape)
+        # dx = a (g - s1/M - (z - zbar) k) with k = s2 inv_std^2 / M, written as
+        # dx = a g - (a k) z + a (zbar k - s1/M): four ufuncs per block, the block in cache.
+        k = s2 * inv_std * inv_std / m_count
+        ak_t = self._tiled("ak", a * k, x3)
+        c_t = self._tiled("c", a * (mean * k - s1 / m_count), x3)
+        for blk in blocks:
+            rows = blk.stop - blk.start
+            t = np.multiply(x3[blk], ak_t[:rows], out=self._block(x3))
+            d = np.multiply(g[blk], a_t[:rows], out=dx[blk])
+            d -= t
+            d += c_t[:rows]
+        return dx.reshape(dout.shape)
+
+    # Blocks of rows of the (N, C, S) view, and scratch arrays of one block's shape.
+
+    def _rows(self, x3):
+        return min(len(x3), max(1, BLOCK // (x3.shape[1] * x3.shape[2])))
+
+    def _blocks(self, x3):
+        rows = self._rows(x3)
+        return [slice(i, min(i + rows, len(x3))) for i in range(0, len(x3), rows)]
+
+    def _scratch_array(self, name, x3):
+        shape = (self._rows(x3), *x3.shape[1:])
+        buf = self._scratch.get(name)
+        if buf is None or buf.shape != shape:
+            buf = self._scratch[name] = np.empty(shape)
+        return buf
+
+    def _block(self, x3):
+        """The scratch block for temporaries."""
+        return self._scratch_array("t", x3)
+
+    def _tiled(self, name, coef, x3):
+        """A block whose every row is the per-channel coefficient coef (C,), broadcast over S."""
+        buf = self._scratch_array(name, x3)
+        buf[...] = coef[:, None]
+        return buf
+
+    def __repr__(self):
+        return f"BatchNorm({self.num_features}, momentum={self.momentum}, eps={self.eps})"
+
+
+class LayerNorm(Layer):
+    r"""Layer normalization (Ba et al., 2016): each example normalized over its last axis.
+
+    x: (..., D) with D = num_features -> out of the same shape;
+    ``params = {"gamma": (D,), "beta": (D,)}`` (1 and 0 at first). For each row z of D values,
+
+    .. math::
+        \bar z = \tfrac1D \textstyle\sum_j z_j, \quad
+        \sigma^2 = \tfrac1D \textstyle\sum_j (z_j - \bar z)^2, \quad
+        \hat z = \frac{z - \bar z}{\sqrt{\sigma^2 + \epsilon}}, \quad
+        \text{out} = \gamma \hat z + \beta,
+
+    the same in training and in eval mode: no batch statistics, no running estimates.
+    Backward, with :math:`g = \text{dout}\cdot\gamma` and sums along the row:
+
+    .. math::
+        \frac{\partial L}{\partial z} = \frac{1}{\sqrt{\sigma^2 + \epsilon}}
+        \Bigl(g - \tfrac1D \textstyle\sum_j g_j - \hat z\, \tfrac1D \sum_j g_j \hat z_j\Bigr),
+
+    and :math:`\partial L/\partial\gamma = \sum \text{dout}\,\hat z`,
+    :math:`\partial L/\partial\beta = \sum \text{dout}` over all rows.
+    """
+
+    def __init__(self, num_features, eps=1e-5):
+        super().__init__()
+        self.num_features = D = _validate.integer(num_features, "num_features", low=1)
+        self.eps = _validate.real(eps, "eps", low=0.0, low_open=True)
+        self.params = {"gamma": np.ones(D), "beta": np.zeros(D)}
+        self.grads = {"gamma": np.zeros(D), "beta": np.zeros(D)}
+        self._zhat = None
+
+    def _forward(self, x):
+        D = self.num_features
+        if x.ndim < 1 or x.shape[-1] != D:
+            raise ValueError(
+                f"x must have {D} features on its last axis, shape (..., {D}), got shape {x.shape}"
+            )
+        zhat = x - x.mean(axis=-1, keepdims=True)
+        var = np.einsum("...j,...j->...", zhat, zhat)[..., None] / D
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        zhat *= inv_std
+        self._zhat, self._inv_std = zhat, inv_std
+        out = zhat * self.params["gamma"]
+        out += self.params["beta"]
+        return out
+
+    def _output_shape(self):
+        return None if self._zhat is None else self._zhat.shape
+
+    def _backward(self, dout, need_dx):
+        zhat, D = self._zhat, self.num_features
+        flat_dout, flat_zhat = dout.reshape(-1, D), zhat.reshape(-1, D)
+        np.einsum("ij,ij->j", flat_dout, flat_zhat, out=self.grads["gamma"])
+        np.sum(flat_dout, axis=0, out=self.grads["beta"])
+        if not need_dx:
+            return None
+        g = dout * self.params["gamma"]
+        mean_g = g.mean(axis=-1, keepdims=True)
+        mean_gz = np.einsum("...j,...j->...", g, zhat)[..., None] / D
+        dx = zhat * mean_gz
+        np.subtract(g, dx, out=dx)
+        dx -= mean_g
+        dx *= self._inv_std
+        return dx
+
+    def __repr__(self):
+        return f"LayerNorm({self.num_features}, eps={self.eps})"
+
+
 class Sequential(Layer):
     """Layers applied in order; x: (N, D) -> the last layer's output.
 
     ``params`` and ``grads`` hold every layer's arrays (the same objects, not copies)
-    under the name "<index of the layer>.<name in the layer>": "0.W", "0.b", "2.W", ...
+    under the name "<index of the layer>.<name in the layer>": "0.W", "0.b", "2.W", ...;
+    ``buffers`` likewise. ``train()`` and ``eval()`` set the mode of every layer.
     """
 
     def __init__(self, *layers):
@@ -452,6 +809,7 @@ class Sequential(Layer):
                 got = _validate._describe(layer)
                 raise ValueError(f"layer {i} must be a Layer (Linear, ReLU, ...), got {got}")
         self.layers = tuple(layers)
+        self.training = True
 
     @property
     def params(self):
@@ -460,6 +818,18 @@ class Sequential(Layer):
     @property
     def grads(self):
         return {f"{i}.{k}": v for i, lay in enumerate(self.layers) for k, v in lay.grads.items()}
+
+    @property
+    def buffers(self):
+        """Every layer's buffers, named like params: "1.running_mean", "1.running_var", ..."""
+        return {f"{i}.{k}": v for i, lay in enumerate(self.layers) for k, v in lay.buffers.items()}
+
+    def train(self, mode=True):
+        """Set the mode of the Sequential and of every layer; return the Sequential."""
+        super().train(mode)
+        for layer in self.layers:
+            layer.train(mode)
+        return self
 
     def forward(self, x):
         """x: (N, D), D the width the first layer takes -> output of the last layer."""

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from lib import init
-from lib.nn import Linear, ReLU, Sequential, Tanh
+from lib.nn import BatchNorm, Linear, ReLU, Sequential, Tanh
 
 N_IN, N_OUT = 800, 600  # 480,000 entries: a sample variance is within 0.2 % (one sigma)
 
@@ -198,6 +198,17 @@ def test_lsuv_reaches_unit_variance(init_name):
     # Rescaled, not redrawn: the direction of each W is unchanged.
     ratio = W0 / before
     np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-12)
+
+
+def test_lsuv_leaves_modes_and_running_statistics_alone():
+    model = Sequential(Linear(8, 16, seed=0), BatchNorm(16), ReLU(), Linear(16, 4, seed=1))
+    model.layers[1].eval()
+    X = np.random.default_rng(1).standard_normal((50, 8))
+    init.lsuv(model, X)
+    assert model.training
+    assert [layer.training for layer in model.layers] == [True, False, True, True]
+    np.testing.assert_array_equal(model.layers[1].running_mean, np.zeros(16))
+    np.testing.assert_array_equal(model.layers[1].running_var, np.ones(16))
 
 
 def test_lsuv_rejects_what_it_cannot_rescale():

@@ -9,6 +9,8 @@ from lib.gradcheck import numerical_gradient
 from lib.nn import (
     ELU,
     GELU,
+    BatchNorm,
+    LayerNorm,
     LeakyReLU,
     Linear,
     Maxout,
@@ -541,3 +543,291 @@ def test_activation_reprs():
     assert repr(Sequential(Linear(2, 3, init="he"), GELU(), SiLU(), Softplus())) == (
         "Sequential(Linear(2, 3, init='he'), GELU(), SiLU(), Softplus())"
     )
+
+
+# Normalization and modes: BatchNorm, LayerNorm, train() and eval() -------------------------------
+
+
+def normalization_cases():
+    """(layer, input) pairs: BatchNorm in both modes on 2-d and 4-d input, LayerNorm."""
+    cases = []
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        n, d = (int(v) for v in rng.integers(1, 7, size=2))
+        x = away_from_zero(rng.standard_normal((n, d)))
+        x2 = away_from_zero(rng.standard_normal((n + 1, d)))  # two values per channel at least
+        x4 = away_from_zero(rng.standard_normal((n, 3, 2, d)))
+        cases += [
+            (randomized(BatchNorm(d), rng), 3 * x2 - 1),
+            (randomized(BatchNorm(d), rng).eval(), 2 * x + 1),
+            (randomized(BatchNorm(3), rng), x4 + 2),
+            (randomized(BatchNorm(3), rng).eval(), x4),
+            (randomized(LayerNorm(d), rng), 2 * x + 1),
+            (randomized(LayerNorm(d), rng), x4),
+        ]
+    return cases
+
+
+@pytest.mark.parametrize(("layer", "x"), normalization_cases(), ids=lambda c: repr(c)[:40])
+def test_normalization_backward_matches_finite_differences(layer, x):
+    check_backward_against_finite_differences(layer, x)
+
+
+def test_normalization_defaults_are_torchs():
+    torch = torch_or_skip()
+    assert BatchNorm(3).momentum == torch.nn.BatchNorm1d(3).momentum
+    assert BatchNorm(3).eps == torch.nn.BatchNorm1d(3).eps
+    assert LayerNorm(3).eps == torch.nn.LayerNorm(3).eps
+
+
+def torch_batchnorm(layer, shape, torch):
+    cls = torch.nn.BatchNorm1d if len(shape) == 2 else torch.nn.BatchNorm2d
+    ref = cls(layer.num_features, eps=layer.eps, momentum=layer.momentum, dtype=torch.float64)
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(layer.params["gamma"]))
+        ref.bias.copy_(torch.from_numpy(layer.params["beta"]))
+    return ref
+
+
+def assert_batchnorm_step_matches(layer, ref, x, dout, torch):
+    """One forward and backward of both; outputs, every gradient and the running statistics."""
+    ref.zero_grad()
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = ref(xt)
+    out_t.backward(torch.from_numpy(dout))
+    np.testing.assert_allclose(layer.forward(x), out_t.detach().numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(layer.backward(dout), xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(layer.grads["gamma"], ref.weight.grad.numpy(), rtol=1e-11)
+    np.testing.assert_allclose(layer.grads["beta"], ref.bias.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(layer.running_mean, ref.running_mean.numpy(), rtol=1e-13)
+    np.testing.assert_allclose(layer.running_var, ref.running_var.numpy(), rtol=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(16, 5), (2, 5), (6, 3, 4, 5), (1, 3, 2, 1)])
+@pytest.mark.parametrize(("momentum", "eps"), [(0.1, 1e-5), (0.35, 1e-2), (1.0, 1e-5), (0.0, 1e-5)])
+def test_batchnorm_against_torch(shape, momentum, eps):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(3)
+    layer = randomized(BatchNorm(shape[1], momentum=momentum, eps=eps), rng)
+    layer.running_mean[...], layer.running_var[...] = 0.0, 1.0
+    ref = torch_batchnorm(layer, shape, torch)
+    # Several training batches: the running statistics accumulate, with PyTorch's momentum.
+    for step in range(4):
+        x = (2.0 + step) + 3.0 * rng.standard_normal(shape)
+        assert_batchnorm_step_matches(layer, ref, x, rng.standard_normal(shape), torch)
+    if momentum > 0:
+        assert not np.allclose(layer.running_var, 1.0)
+    # Eval mode: the running statistics normalize, and nothing is updated.
+    layer.eval()
+    ref.eval()
+    before = layer.running_mean.copy(), layer.running_var.copy()
+    for size in (shape, (1, *shape[1:])):  # one example is fine in eval mode
+        x = 1.0 + 2.0 * rng.standard_normal(size)
+        assert_batchnorm_step_matches(layer, ref, x, rng.standard_normal(size), torch)
+    np.testing.assert_array_equal(layer.running_mean, before[0])
+    np.testing.assert_array_equal(layer.running_var, before[1])
+    # And back to training.
+    layer.train()
+    ref.train()
+    x = rng.standard_normal(shape)
+    assert_batchnorm_step_matches(layer, ref, x, rng.standard_normal(shape), torch)
+
+
+def test_batchnorm_normalizes_each_channel_with_the_biased_variance():
+    rng = np.random.default_rng(4)
+    x = 5.0 + 2.0 * rng.standard_normal((8, 3, 4, 4))
+    layer = BatchNorm(3, momentum=1.0, eps=1e-5)
+    out = layer.forward(x)
+    # gamma = 1, beta = 0: each channel has mean 0 and variance sigma^2 / (sigma^2 + eps).
+    var = x.var(axis=(0, 2, 3))  # biased (ddof=0)
+    np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), 0.0, atol=1e-14)
+    np.testing.assert_allclose(out.var(axis=(0, 2, 3)), var / (var + 1e-5), rtol=1e-12)
+    # momentum 1: the running estimate is the last batch's, with the unbiased variance.
+    np.testing.assert_allclose(layer.running_mean, x.mean(axis=(0, 2, 3)), rtol=1e-14)
+    np.testing.assert_allclose(layer.running_var, x.var(axis=(0, 2, 3), ddof=1), rtol=1e-13)
+
+
+def test_batchnorm_in_eval_mode_is_the_folded_affine_map():
+    rng = np.random.default_rng(5)
+    layer = randomized(BatchNorm(4), rng).eval()
+    x = rng.standard_normal((6, 4))
+    scale = layer.params["gamma"] / np.sqrt(layer.running_var + layer.eps)
+    shift = layer.params["beta"] - layer.running_mean * scale
+    np.testing.assert_allclose(layer.forward(x), x * scale + shift, rtol=1e-14, atol=1e-15)
+
+
+def test_batchnorm_blocks_give_the_same_result_as_one_block(monkeypatch):
+    """Large inputs are processed in blocks of rows: the block size changes only rounding."""
+    import lib.nn
+
+    rng = np.random.default_rng(6)
+    results = []
+    for block in (lib.nn.BLOCK, 10**9, 7):
+        monkeypatch.setattr(lib.nn, "BLOCK", block)
+        layer = randomized(BatchNorm(5), np.random.default_rng(0))
+        x = rng.standard_normal((100, 5, 3, 3)) if not results else results[0][0]
+        dout = rng.standard_normal(x.shape) if not results else results[0][1]
+        out = layer.forward(x)
+        dx = layer.backward(dout)
+        results.append((x, dout, out, dx, layer.grads["gamma"].copy(), layer.running_var.copy()))
+    for other in results[1:]:
+        for a, b in zip(results[0][2:], other[2:], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("block", [32768, 64])
+def test_batchnorm_statistics_are_accurate_far_from_zero(monkeypatch, block):
+    """A mean 10^6 standard deviations from zero, in one block or in 64: no cancellation."""
+    import lib.nn
+
+    monkeypatch.setattr(lib.nn, "BLOCK", block)
+    x = 1e6 + np.random.default_rng(0).standard_normal((4096, 16))
+    layer = BatchNorm(16, momentum=1.0)
+    layer.forward(x)
+    np.testing.assert_allclose(layer.running_mean, x.mean(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(layer.running_var, x.var(axis=0, ddof=1), rtol=1e-12)
+
+
+def test_batchnorm_checks_its_input_and_upstream_gradient():
+    """The sums BatchNorm computes stand in for the finiteness checks: the same messages."""
+    x = np.ones((4, 3))
+    x[1, 2], x[3, 0] = np.nan, np.inf
+    with np.errstate(all="raise"):  # no floating-point warning on the way to the error
+        for layer in (BatchNorm(3), BatchNorm(3).eval()):
+            with pytest.raises(ValueError, match="x must be finite, got 2 NaN or infinite"):
+                layer.forward(x)
+        layer = BatchNorm(3)
+        layer.forward(np.arange(12.0).reshape(4, 3))
+        with pytest.raises(ValueError, match="dout must be finite, got 2 NaN or infinite"):
+            layer.backward(x)
+    with pytest.raises(ValueError, match=r"dout must have shape \(4, 3\), got \(4, 2\)"):
+        layer.backward(np.ones((4, 2)))
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="x is too large: its sum"):
+        BatchNorm(1).forward(np.array([[1e308], [-1e308], [1e308], [1e308]]))
+    out = BatchNorm(2).forward([[1, 2], [3, 5]])  # lists and ints are converted
+    np.testing.assert_allclose(out, [[-1, -1], [1, 1]], atol=1e-5)
+
+
+def test_batchnorm_of_one_example_works_in_eval_mode():
+    layer = randomized(BatchNorm(3), np.random.default_rng(0)).eval()
+    x = np.array([[1.0, 2.0, 3.0]])
+    expected = (x - layer.running_mean) / np.sqrt(layer.running_var + 1e-5)
+    expected = expected * layer.params["gamma"] + layer.params["beta"]
+    np.testing.assert_allclose(layer.forward(x), expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (3, 4, 6), (2, 3, 4, 5)])
+@pytest.mark.parametrize("eps", [1e-5, 1e-2])
+def test_layernorm_against_torch(shape, eps):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(7)
+    layer = randomized(LayerNorm(shape[-1], eps=eps), rng)
+    ref = torch.nn.LayerNorm(shape[-1], eps=eps, dtype=torch.float64)
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(layer.params["gamma"]))
+        ref.bias.copy_(torch.from_numpy(layer.params["beta"]))
+    x = 3.0 + 2.0 * rng.standard_normal(shape)
+    dout = rng.standard_normal(shape)
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = ref(xt)
+    out_t.backward(torch.from_numpy(dout))
+    np.testing.assert_allclose(layer.forward(x), out_t.detach().numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(layer.backward(dout), xt.grad.numpy(), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(layer.grads["gamma"], ref.weight.grad.numpy(), rtol=1e-11)
+    np.testing.assert_allclose(layer.grads["beta"], ref.bias.grad.numpy(), rtol=1e-12)
+    # The same in eval mode: no batch statistics involved.
+    np.testing.assert_array_equal(layer.eval().forward(x), layer.train().forward(x))
+
+
+ALL_LAYERS = [
+    lambda: Linear(3, 4), ReLU, Sigmoid, Tanh, LeakyReLU, ELU, Softplus, SiLU, GELU, PReLU,
+    lambda: Maxout(3, 4), lambda: BatchNorm(4), lambda: LayerNorm(4),
+    lambda: Sequential(Linear(3, 4), ReLU()),
+]
+
+
+@pytest.mark.parametrize("make", ALL_LAYERS)
+def test_every_layer_has_modes(make):
+    layer = make()
+    assert layer.training is True
+    assert layer.eval() is layer
+    assert layer.training is False
+    assert layer.train() is layer
+    assert layer.training is True
+    assert layer.train(False) is layer
+    assert layer.training is False
+    with pytest.raises(ValueError, match="mode must be True or False, got str 'eval'"):
+        layer.train("eval")
+
+
+def test_sequential_passes_modes_on():
+    inner = Sequential(BatchNorm(4), ReLU())
+    model = Sequential(Linear(3, 4), inner, Linear(4, 2))
+    layers = [model, *model.layers, *inner.layers]
+    model.eval()
+    assert not any(layer.training for layer in layers)
+    model.train()
+    assert all(layer.training for layer in layers)
+    # Eval mode uses the running statistics: a single example gives its own output, while in
+    # training mode the other examples of the batch change it.
+    x = np.random.default_rng(0).standard_normal((10, 3))
+    model.forward(x)  # running statistics no longer 0 and 1
+    model.eval()
+    np.testing.assert_allclose(model.forward(x[:1]), model.forward(x)[:1], rtol=1e-14)
+    model.train()
+    assert not np.allclose(model.forward(x[:2])[:1], model.forward(x)[:1])
+    assert list(model.buffers) == ["1.0.running_mean", "1.0.running_var"]
+    assert model.buffers["1.0.running_var"] is inner.layers[0].running_var
+
+
+def test_buffers_are_the_layers_arrays():
+    model = Sequential(Linear(3, 4), BatchNorm(4), ReLU(), BatchNorm(4))
+    assert list(model.buffers) == ["1.running_mean", "1.running_var", "3.running_mean",
+                                   "3.running_var"]
+    assert model.buffers["3.running_var"] is model.layers[3].running_var
+    before = model.buffers
+    model.forward(np.random.default_rng(0).standard_normal((5, 3)))
+    assert before["1.running_mean"] is model.layers[1].running_mean  # updated in place
+    assert before["1.running_mean"].any()
+    assert Linear(2, 2).buffers == {}
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: BatchNorm(3).forward(np.ones((1, 3))),
+         r"more than one value per channel in training mode, got shape \(1, 3\) \(1 per channel\)"),
+        (lambda: BatchNorm(3).forward(np.ones((1, 3, 1, 1))), "more than one value per channel"),
+        (lambda: Sequential(Linear(2, 3), BatchNorm(3)).forward(np.ones((1, 2))),
+         "more than one value per channel"),
+        (lambda: BatchNorm(3).forward(np.ones((5, 4))),
+         r"x must have shape \(N, 3\) or \(N, 3, H, W\) for BatchNorm\(3\), got shape \(5, 4\)"),
+        (lambda: BatchNorm(3).forward(np.ones((5, 4, 2, 2))), r"got shape \(5, 4, 2, 2\)"),
+        (lambda: BatchNorm(3).forward(np.ones((5, 3, 2))), r"got shape \(5, 3, 2\)"),
+        (lambda: Sequential(Linear(2, 4), BatchNorm(3)).forward(np.ones((5, 2))),
+         r"got shape \(5, 4\)"),
+        (lambda: BatchNorm(3).forward(np.full((4, 3), np.inf)), "x must be finite"),
+        (lambda: BatchNorm(3, momentum=-0.1), r"momentum must be >= 0\.0, got -0\.1"),
+        (lambda: BatchNorm(3, momentum=1.5), r"momentum must be <= 1\.0, got 1\.5"),
+        (lambda: BatchNorm(3, eps=0.0), r"eps must be > 0\.0, got 0\.0"),
+        (lambda: BatchNorm(3, eps=-1e-5), r"eps must be > 0\.0, got -1e-05"),
+        (lambda: BatchNorm(0), "num_features must be >= 1, got 0"),
+        (lambda: LayerNorm(4, eps=0), r"eps must be > 0\.0, got 0\.0"),
+        (lambda: LayerNorm(4).forward(np.ones((2, 3))),
+         r"x must have 4 features on its last axis, shape \(\.\.\., 4\), got shape \(2, 3\)"),
+    ],
+)
+def test_normalization_layers_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("layer", [BatchNorm(2), LayerNorm(2)])
+def test_normalization_backward_before_forward_raises(layer):
+    with pytest.raises(ValueError, match="backward called before forward"):
+        layer.backward(np.ones((1, 2)))
+
+
+def test_normalization_reprs():
+    assert repr(BatchNorm(4)) == "BatchNorm(4, momentum=0.1, eps=1e-05)"
+    assert repr(LayerNorm(4)) == "LayerNorm(4, eps=1e-05)"
