@@ -21,7 +21,8 @@ A two-layer network and one training step, with ``X`` (N, 64) and labels ``y`` (
 
 Modes, as in PyTorch: every layer has ``training`` (True when built); ``layer.train()`` and
 ``layer.eval()`` set it and return the layer, and a Sequential passes them on to its layers.
-Only `BatchNorm` behaves differently in the two modes.
+Only `Dropout` and `BatchNorm` behave differently in the two modes. `lib.train.fit` trains
+in train mode and evaluates in eval mode.
 
 Everything is float64. The checks (shape, dtype, finiteness of the input) run on every
 call, so they are kept to attribute tests and one reduction, without copying the input.
@@ -791,6 +792,55 @@ class LayerNorm(Layer):
 
     def __repr__(self):
         return f"LayerNorm({self.num_features}, eps={self.eps})"
+
+
+class Dropout(_Elementwise):
+    r"""Inverted dropout: each entry dropped with probability :math:`p_{\text{drop}}` = ``p``.
+
+    Training mode: out = x · mask / (1 − p), with mask entries independent Bernoulli(1 − p)
+    (1 = kept), a fresh mask at every forward from the layer's own generator
+    ``np.random.default_rng(seed)``; the scaling keeps the expectation, E[out] = x, so that
+    nothing needs rescaling at inference. Backward multiplies dout by the same mask / (1 − p).
+    Eval mode, and p = 0 in either mode: the identity (out is x itself, as in PyTorch;
+    no random numbers are drawn). x: any shape; out: the same shape.
+
+    p is PyTorch's convention, the probability to *drop*; some older code (the original
+    paper, TensorFlow 1's ``keep_prob``) passes the probability to keep, 1 − p.
+    """
+
+    def __init__(self, p=0.5, seed=0):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not (
+            0.0 <= float(p) < 1.0
+        ):
+            raise ValueError(
+                f"p must be the drop probability, in [0, 1), got {_validate._describe(p)}"
+            )
+        self.p = float(p)
+        self.seed = _validate.integer(seed, "seed", low=0)
+        self.rng = np.random.default_rng(self.seed)
+        self._shape = None
+
+    def _forward(self, x):
+        self._shape = x.shape
+        if not self.training or self.p == 0.0:
+            self._local = None
+            return x
+        keep = self.rng.random(x.shape) >= self.p  # True with probability 1 - p
+        # mask / (1 - p) as PyTorch computes it (a division), so kept entries agree exactly.
+        self._local = np.divide(keep, 1.0 - self.p)
+        return x * self._local
+
+    def _output_shape(self):
+        return self._shape
+
+    def _backward(self, dout, need_dx):
+        if not need_dx:
+            return None
+        return dout if self._local is None else dout * self._local
+
+    def __repr__(self):
+        return f"Dropout(p={self.p})"
 
 
 class Sequential(Layer):

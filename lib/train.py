@@ -123,6 +123,11 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size, order="shuffle", seed=
     X: (N, D), y: (N,) int labels in [0, C). epochs, batch_size: ints >= 1; order and
     seed choose the minibatches (see `Minibatches`). X_val (M, D), y_val (M,): optional
     validation set, evaluated at the end of every epoch.
+
+    Modes: the minibatch steps run in train mode and every evaluation (the training and
+    validation accuracy and loss) in eval mode, so that dropout is off and BatchNorm uses
+    its running statistics there; the model is in train mode on return. (A model without
+    ``train``/``eval`` methods is used as it is.)
     """
     _check_has(model, "model", ("forward", "backward", "params", "grads"))
     _check_has(loss, "loss", ("forward", "backward"))
@@ -130,7 +135,9 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size, order="shuffle", seed=
     X = _validate.float_array(X, "X", ndim=2)
     epochs = _validate.integer(epochs, "epochs", low=1)
     batches = Minibatches(len(X), batch_size, order, seed)
-    # The whole of X through the model once: checks its width and gives the number of classes.
+    # The whole of X through the model once: checks its width and gives the number of
+    # classes. In eval mode, so that it leaves no trace (running statistics, dropout draws).
+    _set_mode(model, training=False)
     n_classes = model.forward(X).shape[1]
     y = _validate.labels(y, len(X), n_classes)
     if (X_val is None) != (y_val is None):
@@ -145,6 +152,7 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size, order="shuffle", seed=
     history = History()
     train_seconds = 0.0
     for epoch in range(1, epochs + 1):
+        _set_mode(model, training=True)
         start = time.perf_counter()
         total = 0.0
         for idx in batches.epoch():
@@ -153,6 +161,7 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size, order="shuffle", seed=
             optimizer.step(params, grads)
         train_seconds += time.perf_counter() - start
 
+        _set_mode(model, training=False)
         history.epochs.append(epoch)
         history.loss.append(total / len(batches))
         history.wall_time.append(train_seconds)
@@ -161,7 +170,15 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size, order="shuffle", seed=
             scores = model.forward(X_val)
             history.val_loss.append(loss.forward(scores, y_val))
             history.val_acc.append(accuracy(scores, y_val))
+    _set_mode(model, training=True)
     return history
+
+
+def _set_mode(model, training):
+    """model.train() or model.eval(), for a model that has them."""
+    method = getattr(model, "train" if training else "eval", None)
+    if callable(method):
+        method()
 
 
 def _accepts(method, name):

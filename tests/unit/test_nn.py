@@ -10,6 +10,7 @@ from lib.nn import (
     ELU,
     GELU,
     BatchNorm,
+    Dropout,
     LayerNorm,
     LeakyReLU,
     Linear,
@@ -831,3 +832,139 @@ def test_normalization_backward_before_forward_raises(layer):
 def test_normalization_reprs():
     assert repr(BatchNorm(4)) == "BatchNorm(4, momentum=0.1, eps=1e-05)"
     assert repr(LayerNorm(4)) == "LayerNorm(4, eps=1e-05)"
+
+
+# Dropout -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+def test_dropout_statistics(p):
+    n = 10**6
+    x = np.ones((1000, 1000))
+    out = Dropout(p, seed=0).forward(x)
+    dropped = np.mean(out == 0)
+    # Binomial: the fraction of zeros has standard deviation sqrt(p (1 - p) / n) < 5e-4.
+    assert abs(dropped - p) < 5 * np.sqrt(p * (1 - p) / n)
+    # Inverted scaling keeps the mean: each entry is 0 or 1/(1 - p), variance p/(1 - p).
+    assert abs(out.mean() - 1.0) < 5 * np.sqrt(p / (1 - p) / n)
+    np.testing.assert_array_equal(np.unique(out), [0.0, 1.0 / (1.0 - p)])
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_dropout_follows_torchs_conventions(p):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((400, 500))
+    ours, ref = Dropout(p, seed=1), torch.nn.Dropout(p)
+    torch.manual_seed(0)
+    out, out_t = ours.forward(x), ref(torch.from_numpy(x)).numpy()
+    # p is the probability to drop for both, and kept entries are scaled by 1/(1 - p) the same way.
+    assert abs(np.mean(out == 0) - np.mean(out_t == 0)) < 0.01
+    both = (out != 0) & (out_t != 0)
+    assert both.mean() > 0.5 * (1 - p) ** 2
+    np.testing.assert_array_equal(out[both], out_t[both])
+    # Both multiply by the rounded 1/(1 - p), which can differ from x/(1 - p) by an ulp.
+    np.testing.assert_array_equal(out[out != 0], x[out != 0] * (1 / (1 - p)))
+    np.testing.assert_allclose(out[out != 0], x[out != 0] / (1 - p), rtol=3e-16)
+    # Eval mode: the identity for both (the very input, for torch and for us).
+    ours.eval()
+    ref.eval()
+    xt = torch.from_numpy(x)
+    assert ours.forward(x) is x
+    assert ref(xt) is xt
+    # Backward in training mode: torch multiplies by the mask it used, and so do we.
+    ours.train()
+    ref.train()
+    xt = torch.tensor(x, requires_grad=True)
+    ref(xt).backward(torch.ones_like(xt))
+    out = ours.forward(x)
+    dx = ours.backward(np.ones_like(x))
+    assert set(np.unique(xt.grad.numpy())) == set(np.unique(dx)) == {0.0, 1 / (1 - p)}
+    np.testing.assert_array_equal(dx == 0, out == 0)
+
+
+def test_dropout_backward_uses_the_forward_mask():
+    rng = np.random.default_rng(9)
+    x, dout = rng.standard_normal((30, 20)), rng.standard_normal((30, 20))
+    layer = Dropout(0.4, seed=3)
+    out = layer.forward(x)
+    dx = layer.backward(dout)
+    kept = out != 0
+    np.testing.assert_array_equal(dx[kept], dout[kept] / 0.6)
+    np.testing.assert_array_equal(dx[~kept], 0.0)
+    np.testing.assert_array_equal(layer.backward(dout), dx)  # again: the same mask
+
+    # Finite differences with the mask held fixed (the generator rewound before each forward).
+    def L(_):
+        layer.rng = np.random.default_rng(11)
+        return float(np.sum(layer.forward(x) * dout))
+
+    L(None)
+    assert_matches_numerical(layer.backward(dout), numerical_gradient(L, x))
+
+
+def test_dropout_draws_a_fresh_seeded_mask_each_forward():
+    x = np.ones((50, 40))
+    a, b = Dropout(0.5, seed=2), Dropout(0.5, seed=2)
+    first, second = a.forward(x), a.forward(x)
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(b.forward(x), first)
+    np.testing.assert_array_equal(b.forward(x), second)
+    assert not np.array_equal(Dropout(0.5, seed=3).forward(x), first)
+
+
+def test_dropout_identities():
+    x = np.random.default_rng(0).standard_normal((5, 6))
+    dout = np.ones_like(x)
+    zero = Dropout(0.0, seed=4)
+    state = zero.rng.bit_generator.state
+    assert zero.forward(x) is x  # p = 0 in training mode: the identity, no numbers drawn
+    assert zero.backward(dout) is dout
+    assert zero.rng.bit_generator.state == state
+    half = Dropout(0.5).eval()
+    state = half.rng.bit_generator.state
+    assert half.forward(x) is x
+    np.testing.assert_array_equal(half.backward(dout), dout)
+    assert half.rng.bit_generator.state == state
+    assert repr(half) == "Dropout(p=0.5)"
+
+
+def test_dropout_in_a_sequential_follows_its_mode():
+    inner = Sequential(Dropout(0.5, seed=1), ReLU())
+    model = Sequential(Linear(3, 4), inner, Linear(4, 2))
+    assert Dropout().training
+    x = np.random.default_rng(0).standard_normal((10, 3))
+    assert model.eval() is model
+    assert not inner.layers[0].training
+    np.testing.assert_array_equal(model.forward(x), model.forward(x))  # no dropout
+    model.train()
+    assert inner.layers[0].training
+    assert not np.array_equal(model.forward(x), model.forward(x))  # a fresh mask each time
+    assert repr(Sequential(Dropout(0.1))) == "Sequential(Dropout(p=0.1))"
+
+
+def test_dropout_default_is_torchs():
+    torch = torch_or_skip()
+    assert Dropout().p == torch.nn.Dropout().p
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: Dropout(1.0), r"p must be the drop probability, in \[0, 1\), got float 1\.0"),
+        (lambda: Dropout(-0.1), r"p must be the drop probability, in \[0, 1\), got float -0\.1"),
+        (lambda: Dropout(1.5), r"in \[0, 1\), got float 1\.5"),
+        (lambda: Dropout(float("nan")), r"in \[0, 1\), got float nan"),
+        (lambda: Dropout("0.5"), r"in \[0, 1\), got str '0\.5'"),
+        (lambda: Dropout(0.5, seed=-1), "seed must be >= 0"),
+        (lambda: Dropout().forward(np.array([np.inf])), "x must be finite"),
+    ],
+)
+def test_dropout_rejects_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_dropout_backward_before_forward_raises():
+    with pytest.raises(ValueError, match="backward called before forward"):
+        Dropout().backward(np.ones((1, 2)))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lib.data import make_spiral
-from lib.nn import Linear, ReLU, Sequential, SoftmaxCrossEntropy
+from lib.nn import Dropout, Layer, Linear, ReLU, Sequential, SoftmaxCrossEntropy
 from lib.optim import SGD
 from lib.train import History, Minibatches, fit, minibatches
 
@@ -206,3 +206,63 @@ def test_fit_rejects_bad_arguments():
         fit(model, loss, "sgd", X, y, 1, 4)
     with pytest.raises(ValueError, match="model must have forward"):
         fit(lambda x: x, loss, opt, X, y, 1, 4)
+
+
+def test_fit_output_is_unchanged():
+    """Numbers fit produced before it had modes and early stopping: chapters depend on them."""
+    model, h = spiral_fit(epochs=3)
+    assert h.loss == [0.8500443363128234, 0.6984027939208184, 0.6130547293775092]
+    assert h.val_loss == [0.7270948131273893, 0.7551305336917884, 0.615085685389932]
+    assert h.train_acc == [0.56, 0.6566666666666666, 0.7033333333333334]
+    assert h.val_acc == [0.54, 0.64, 0.68]
+    assert model.params["2.W"][3, 1] == -0.08178827893906042
+
+
+# fit's modes --------------------------------------------------------------------------------------
+
+
+class ModeSpy(Layer):
+    """The identity, recording the mode of every forward and the size of its batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+        self._shape = None
+
+    def _forward(self, x):
+        self.calls.append((self.training, len(x)))
+        self._shape = x.shape
+        return x
+
+    def _output_shape(self):
+        return self._shape
+
+    def _backward(self, dout, need_dx):
+        return dout
+
+
+def test_fit_trains_in_train_mode_and_evaluates_in_eval_mode():
+    X, y = make_spiral(20, 3, seed=0)  # 60 examples
+    X_val, y_val = make_spiral(10, 3, seed=1)  # 30
+    spy = ModeSpy()
+    model = Sequential(Linear(2, 8), spy, ReLU(), Linear(8, 3))
+    fit(model, SoftmaxCrossEntropy(), SGD(0.1), X, y, 2, 25, X_val=X_val, y_val=y_val)
+    # The probe of the output width, then per epoch 3 minibatches and 2 evaluations.
+    epoch = [(True, 25), (True, 25), (True, 10), (False, 60), (False, 30)]
+    assert spy.calls == [(False, 60), *epoch, *epoch]
+    assert model.training
+    assert spy.training
+
+
+def test_fit_with_dropout_evaluates_without_it():
+    X, y = make_spiral(50, 3, seed=0)
+    X_val, y_val = make_spiral(30, 3, seed=1)
+    model = Sequential(Linear(2, 64, seed=0), ReLU(), Dropout(0.3, seed=0), Linear(64, 3, seed=1))
+    h = fit(model, SoftmaxCrossEntropy(), SGD(0.5), X, y, 20, 16, X_val=X_val, y_val=y_val)
+    assert model.training
+    model.eval()
+    scores = model.forward(X_val)
+    # Recorded in eval mode: reproducible from the returned model with dropout off.
+    assert h.val_loss[-1] == SoftmaxCrossEntropy().forward(scores, y_val)
+    assert h.train_acc[-1] == np.mean(model.forward(X).argmax(axis=1) == y)
+    assert h.loss[-1] < h.loss[0]
