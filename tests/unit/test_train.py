@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from lib.data import make_spiral
-from lib.nn import Dropout, Layer, Linear, ReLU, Sequential, SoftmaxCrossEntropy
+from lib.nn import BatchNorm, Dropout, Layer, Linear, ReLU, Sequential, SoftmaxCrossEntropy
 from lib.optim import SGD
-from lib.train import History, Minibatches, fit, minibatches
+from lib.train import EarlyStopping, History, Minibatches, fit, minibatches
 
 
 @pytest.mark.parametrize(("n", "b"), [(10, 3), (12, 4), (5, 10), (1, 1)])
@@ -216,9 +216,195 @@ def test_fit_output_is_unchanged():
     assert h.train_acc == [0.56, 0.6566666666666666, 0.7033333333333334]
     assert h.val_acc == [0.54, 0.64, 0.68]
     assert model.params["2.W"][3, 1] == -0.08178827893906042
+    assert h.best_epoch is None
+    assert h.stopped_epoch is None
 
 
-# fit's modes --------------------------------------------------------------------------------------
+# EarlyStopping on hand-made validation losses --------------------------------------------------
+
+
+def run_sequence(stopper, losses):
+    """Feed losses epoch by epoch with params {"w": [epoch]}; the epoch update first said stop."""
+    params = {"w": np.zeros(1)}
+    for epoch, value in enumerate(losses, start=1):
+        params["w"][0] = epoch
+        if stopper.update(epoch, value, params):
+            return epoch, params
+    return None, params
+
+
+def test_early_stopping_stops_after_patience_epochs_without_improvement():
+    stopper = EarlyStopping(patience=3)
+    losses = [1.0, 0.8, 0.85, 0.9, 0.7, 0.75, 0.76, 0.77, 0.5]
+    # Improvements at epochs 1, 2 and 5; then 6, 7, 8 do not improve: stop after epoch 8.
+    stopped, params = run_sequence(stopper, losses)
+    assert stopped == 8
+    assert stopper.stopped_epoch == 8
+    assert stopper.best_epoch == 5
+    assert stopper.best_loss == 0.7
+    assert stopper.wait == 3
+    # The copy is the best epoch's, not a view of the live array.
+    assert params["w"][0] == 8
+    np.testing.assert_array_equal(stopper.best_params["w"], [5.0])
+    assert stopper.best_params["w"] is not params["w"]
+
+
+def test_early_stopping_update_returns_each_epochs_decision():
+    stopper = EarlyStopping(patience=2)
+    decisions = [stopper.update(e, v, {"w": np.zeros(2)})
+                 for e, v in enumerate([3.0, 2.0, 2.0, 1.0, 1.5, 1.2], start=1)]
+    # Equal is not better: epoch 3 waits; epoch 4 improves; 5 and 6 wait, and 6 stops.
+    assert decisions == [False, False, False, False, False, True]
+    assert stopper.best_epoch == 4
+
+
+def test_early_stopping_patience_one_stops_at_the_first_epoch_without_improvement():
+    stopped, _ = run_sequence(EarlyStopping(patience=1), [5.0, 4.0, 3.0, 3.5, 1.0])
+    assert stopped == 4
+
+
+def test_early_stopping_min_delta():
+    losses = [1.0, 0.98, 0.96, 0.94, 0.5]  # decreases of 0.02, then a large one
+    assert run_sequence(EarlyStopping(patience=1), losses)[0] is None
+    stopper = EarlyStopping(patience=3, min_delta=0.05)
+    # Against the best 1.0, a decrease under 0.05 is no improvement: epochs 2 and 3 wait, and
+    # epoch 4 (0.94 < 1.0 - 0.05) improves, then 5.
+    assert run_sequence(stopper, losses)[0] is None
+    assert stopper.best_epoch == 5
+    stopper = EarlyStopping(patience=2, min_delta=0.05)
+    assert run_sequence(stopper, losses)[0] == 3
+    assert stopper.best_epoch == 1
+    assert stopper.best_loss == 1.0
+
+
+def test_early_stopping_never_stopping_and_first_update():
+    stopper = EarlyStopping(patience=2)
+    assert run_sequence(stopper, [5.0, 4.0, 3.0, 2.0])[0] is None
+    assert stopper.stopped_epoch is None
+    assert stopper.best_epoch == 4
+    fresh = EarlyStopping()
+    assert fresh.best_epoch is None
+    assert not fresh.update(1, 1e6, {"w": np.zeros(1)})  # anything beats +inf
+    assert fresh.best_epoch == 1
+
+
+def test_early_stopping_restores_the_best_weights_in_place():
+    stopper = EarlyStopping(patience=2)
+    W, b = np.arange(6.0).reshape(2, 3), np.zeros(3)
+    params = {"W": W, "b": b}
+    stopper.update(1, 1.0, params)
+    best = {k: v.copy() for k, v in params.items()}
+    W += 1.0
+    b -= 2.0
+    stopper.update(2, 1.5, params)
+    assert stopper.update(3, 1.2, params)
+    stopper.restore(params)
+    assert params["W"] is W  # the same arrays, overwritten
+    np.testing.assert_array_equal(W, best["W"])
+    np.testing.assert_array_equal(b, best["b"])
+    # A later improvement overwrites the kept copy.
+    stopper.reset()
+    stopper.update(1, 2.0, params)
+    W[...] = 7.0
+    stopper.update(2, 1.0, params)
+    W[...] = 9.0
+    stopper.restore(params)
+    np.testing.assert_array_equal(W, 7.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"patience": 0}, "patience must be >= 1, got 0"),
+        ({"patience": -3}, "patience must be >= 1, got -3"),
+        ({"patience": 2.5}, "patience must be an integer, got float 2.5"),
+        ({"min_delta": -0.1}, r"min_delta must be >= 0\.0, got -0\.1"),
+        ({"min_delta": float("nan")}, "min_delta must be finite"),
+        ({"restore_best": "yes"}, "restore_best must be True or False, got str 'yes'"),
+    ],
+)
+def test_early_stopping_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        EarlyStopping(**kwargs)
+
+
+def test_early_stopping_rejects_bad_updates_and_restores():
+    stopper = EarlyStopping()
+    params = {"w": np.zeros(2)}
+    with pytest.raises(ValueError, match="restore called before update"):
+        stopper.restore(params)
+    with pytest.raises(ValueError, match="val_loss must be finite, got nan"):
+        stopper.update(1, float("nan"), params)
+    with pytest.raises(ValueError, match="params must be a dict of numpy arrays"):
+        stopper.update(1, 1.0, [np.zeros(2)])
+    stopper.update(1, 1.0, params)
+    with pytest.raises(ValueError, match=r"params must have the names given to update, \['w'\]"):
+        stopper.restore({"v": np.zeros(2)})
+    with pytest.raises(ValueError, match=r"params\['w'\] must have shape \(2,\), got \(3,\)"):
+        stopper.restore({"w": np.zeros(3)})
+
+
+# fit with early stopping, and modes -------------------------------------------------------------
+
+
+def overfit_run(epochs, early_stopping=None, model_fn=None):
+    """A wide network on 20 spiral points per class: the validation loss turns up early."""
+    X, y = make_spiral(20, 3, seed=0)
+    X_val, y_val = make_spiral(100, 3, seed=1)
+    if model_fn is None:
+        model = Sequential(Linear(2, 200, seed=0), ReLU(), Linear(200, 3, seed=1))
+    else:
+        model = model_fn()
+    h = fit(model, SoftmaxCrossEntropy(), SGD(0.5), X, y, epochs, 10, "shuffle", 0,
+            X_val=X_val, y_val=y_val, early_stopping=early_stopping)
+    return model, h
+
+
+def test_fit_with_early_stopping_restores_the_best_epoch():
+    model, h = overfit_run(300, EarlyStopping(patience=10))
+    assert h.stopped_epoch is not None
+    assert h.stopped_epoch < 300
+    assert h.epochs == list(range(1, h.stopped_epoch + 1))
+    assert len(h.val_loss) == h.stopped_epoch
+    assert h.best_epoch == int(np.argmin(h.val_loss)) + 1
+    assert h.stopped_epoch - h.best_epoch == 10
+    assert "best epoch" in repr(h)
+    # The model holds the parameters it had after best_epoch epochs: the same run cut there.
+    ref, h_ref = overfit_run(h.best_epoch)
+    assert h_ref.loss == h.loss[: h.best_epoch]
+    for name, p in model.params.items():
+        np.testing.assert_array_equal(p, ref.params[name])
+
+
+def test_fit_without_restoring_keeps_the_last_weights():
+    model, h = overfit_run(300, EarlyStopping(patience=5, restore_best=False))
+    ref, _ = overfit_run(h.stopped_epoch)
+    for name, p in model.params.items():
+        np.testing.assert_array_equal(p, ref.params[name])
+    assert h.best_epoch < h.stopped_epoch
+
+
+def test_fit_early_stopping_restores_batchnorm_statistics():
+    def model_fn():
+        return Sequential(Linear(2, 100, seed=0), BatchNorm(100), ReLU(), Linear(100, 3, seed=1))
+
+    model, h = overfit_run(300, EarlyStopping(patience=5), model_fn)
+    assert h.stopped_epoch is not None
+    ref, _ = overfit_run(h.best_epoch, model_fn=model_fn)
+    for name, b in model.buffers.items():
+        np.testing.assert_array_equal(b, ref.buffers[name])
+    for name, p in model.params.items():
+        np.testing.assert_array_equal(p, ref.params[name])
+
+
+def test_fit_early_stopping_needs_a_validation_set():
+    X, y = make_spiral(10, 3, seed=0)
+    model = Sequential(Linear(2, 4), ReLU(), Linear(4, 3))
+    with pytest.raises(ValueError, match="early_stopping needs a validation set"):
+        fit(model, SoftmaxCrossEntropy(), SGD(0.1), X, y, 2, 4, early_stopping=EarlyStopping())
+    with pytest.raises(ValueError, match="early_stopping must be an EarlyStopping or None, got"):
+        fit(model, SoftmaxCrossEntropy(), SGD(0.1), X, y, 2, 4, X_val=X, y_val=y,
+            early_stopping=5)
 
 
 class ModeSpy(Layer):
