@@ -10,7 +10,7 @@ import numpy as np
 from lib.gradcheck import numerical_gradient, rel_error
 from lib.landscapes import Himmelblau, Quadratic, Rosenbrock
 from lib.losses import cross_entropy_losses, hinge_losses, svm_loss
-from lib.nn import Linear, ReLU, Sequential, SoftmaxCrossEntropy
+from lib.nn import Linear, Sequential, SoftmaxCrossEntropy, Tanh
 from lib.optim import SGD, Adam, RMSProp
 from lib.schedules import cosine_decay, linear_warmup, step_decay
 
@@ -202,44 +202,49 @@ def check_hinge_slice(your_fn):
 
 
 def check_two_layer_backprop(your_fn):
-    """Check ``your_fn(X, y, W1, b1, W2, b2) -> (loss, grads)`` for a ReLU two-layer network.
+    """Check ``your_fn(X, y, W1, b1, W2, b2, alpha) -> (loss, grads)``: a regularized tanh network.
 
-    The network is ``scores = relu(X @ W1 + b1) @ W2 + b2`` with the mean softmax
-    cross-entropy loss; ``grads`` is a dict with keys "W1", "b1", "W2", "b2", each shaped
-    like its parameter. It is compared with the same network built from `lib.nn` layers
-    (Linear, ReLU, Linear, SoftmaxCrossEntropy) on random problems.
+    The network is ``scores = tanh(X @ W1 + b1) @ W2 + b2``; the loss is the mean softmax
+    cross-entropy plus the L2 penalty ``alpha * (sum(W1**2) + sum(W2**2))`` on the weights
+    (not the biases). ``grads`` is a dict with keys "W1", "b1", "W2", "b2", each shaped like
+    its parameter. The cross-entropy part is compared with the same network built from
+    `lib.nn` layers (Linear, Tanh, Linear, SoftmaxCrossEntropy), the penalty with its closed
+    form, on random problems with and without the penalty.
     """
     _require_callable(your_fn, "your_fn")
     rng = np.random.default_rng(0)
-    for n, d, h, c in [(5, 3, 4, 2), (17, 6, 9, 4), (40, 2, 16, 3)]:
+    for n, d, h, c, alpha in [(5, 3, 4, 2, 0.0), (17, 6, 9, 4, 0.1), (40, 2, 16, 3, 0.01)]:
         X = rng.standard_normal((n, d))
         y = rng.integers(0, c, size=n)
-        model = Sequential(Linear(d, h, seed=1), ReLU(), Linear(h, c, seed=2))
+        model = Sequential(Linear(d, h, seed=1), Tanh(), Linear(h, c, seed=2))
         # Nonzero biases so a forgotten bias gradient shows.
         model.params["0.b"][...] = 0.3 * rng.standard_normal(h)
         model.params["2.b"][...] = 0.3 * rng.standard_normal(c)
         loss_fn = SoftmaxCrossEntropy()
-        want_loss = loss_fn.forward(model.forward(X), y)
-        model.backward(loss_fn.backward(), need_dx=False)
-        want = {"W1": model.grads["0.W"], "b1": model.grads["0.b"],
-                "W2": model.grads["2.W"], "b2": model.grads["2.b"]}
         p = model.params
+        penalty = alpha * (np.sum(p["0.W"] ** 2) + np.sum(p["2.W"] ** 2))
+        want_loss = loss_fn.forward(model.forward(X), y) + penalty
+        model.backward(loss_fn.backward(), need_dx=False)
+        want = {"W1": model.grads["0.W"] + 2 * alpha * p["0.W"], "b1": model.grads["0.b"],
+                "W2": model.grads["2.W"] + 2 * alpha * p["2.W"], "b2": model.grads["2.b"]}
         out = your_fn(X.copy(), y.copy(), p["0.W"].copy(), p["0.b"].copy(),
-                      p["2.W"].copy(), p["2.b"].copy())
-        name = f"N={n}, D={d}, n_h={h}, C={c}"
+                      p["2.W"].copy(), p["2.b"].copy(), alpha)
+        name = f"N={n}, D={d}, n_h={h}, C={c}, alpha={alpha:g}"
         if not (isinstance(out, tuple) and len(out) == 2):
             raise AssertionError(f"{name}: return a pair (loss, grads), got {type(out).__name__}")
         loss, grads = out
         assert np.isclose(float(loss), want_loss, rtol=1e-10, atol=1e-12), (
-            f"{name}: loss {float(loss):.10g}, expected {want_loss:.10g} "
-            "(mean over the N examples of the softmax cross-entropy)"
+            f"{name}: loss {float(loss):.10g}, expected {want_loss:.10g} (the mean over the N "
+            "examples of the softmax cross-entropy, plus alpha times the sum of the squared "
+            "weights of W1 and W2)"
         )
         if not isinstance(grads, dict) or set(grads) != set(want):
             raise AssertionError(f"{name}: grads must be a dict with keys W1, b1, W2, b2")
         hints = {
-            "W2": "dW2 = A1.T @ dscores (A1: hidden activations), dscores = (softmax - onehot) / N",
-            "b2": "db2 = dscores summed over the batch",
-            "W1": "dZ1 = (dscores @ W2.T) zeroed where the pre-activation Z1 <= 0; dW1 = X.T @ dZ1",
+            "W2": "dW2 = A1.T @ dS + 2 alpha W2, with A1 = tanh(Z1), dS = (softmax - onehot) / N",
+            "b2": "db2 = dS summed over the batch (the biases are not penalized)",
+            "W1": "dZ1 = (dS @ W2.T) * (1 - A1**2), the derivative of tanh; "
+                  "dW1 = X.T @ dZ1 + 2 alpha W1",
             "b1": "db1 = dZ1 summed over the batch",
         }
         for key, w in want.items():
@@ -251,7 +256,8 @@ def check_two_layer_backprop(your_fn):
             assert err < 1e-7, (
                 f"{name}: grads['{key}'] has relative error {err:.2e}. {hints[key]}"
             )
-    print("check_two_layer_backprop: loss and all four gradients match lib.nn on 3 networks.")
+    print("check_two_layer_backprop: the loss and all four gradients match lib.nn and the "
+          "penalty's closed form on 3 networks.")
 
 
 def check_log_softmax(your_fn):
@@ -739,3 +745,422 @@ def check_nesterov_lookahead_step(your_fn):
                 )
     print(f"check_nesterov_lookahead_step: on all {len(cases)} landscapes your theta + mu * u "
           "is lib.optim.SGD(nesterov=True)'s parameter and u = -lr * its buffer.")
+
+def check_armijo_backtracking(your_fn):
+    """Check ``your_fn(f, theta, g, eta0, c1, rho) -> eta``: backtracking to the Armijo condition.
+
+    Starting from ``eta0``, the step length is multiplied by ``rho`` until
+    :math:`f(\\theta - \\eta g) \\le f(\\theta) - c_1 \\eta \\|g\\|^2` (sufficient decrease along
+    the steepest-descent direction -g), and that first acceptable eta is returned. On
+    quadratics the answer is known in closed form: the condition holds exactly for
+    :math:`\\eta \\le 2 (1 - c_1) \\|g\\|^2 / g^\\top H g`. On Rosenbrock's function the check
+    verifies the two defining properties instead: eta satisfies the condition, and eta / rho
+    (when eta < eta0) does not. theta and g must come back unchanged.
+    """
+    _require_callable(your_fn, "your_fn")
+
+    def quadratic(H, center):
+        H, center = np.asarray(H, float), np.asarray(center, float)
+        return (lambda th: 0.5 * (th - center) @ H @ (th - center)), \
+               (lambda th: H @ (th - center)), H
+
+    def expected_on_quadratic(H, g, eta0, c1, rho):
+        eta_ok = 2.0 * (1.0 - c1) * (g @ g) / (g @ H @ g)     # the condition holds iff eta <= this
+        eta = eta0
+        while eta > eta_ok:
+            eta *= rho
+        return eta
+
+    f_notes, grad_notes, H_notes = quadratic([[2.0, 0.0], [0.0, 8.0]], [2.0, 1.0])
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    H5 = Q @ np.diag([0.5, 1.0, 3.0, 10.0, 40.0]) @ Q.T
+    f5, grad5, _ = quadratic(H5, np.zeros(5))
+    theta_notes = np.array([4.0, 2.0])
+    theta5 = 3.0 * rng.standard_normal(5)
+    quad_cases = [
+        ("lecture notes' L at (4, 2), eta0 1, c1 1e-4, rho 0.5", f_notes, H_notes, theta_notes,
+         grad_notes(theta_notes), 1.0, 1e-4, 0.5),
+        ("same point, c1 0.5 (a demanding condition)", f_notes, H_notes, theta_notes,
+         grad_notes(theta_notes), 1.0, 0.5, 0.5),
+        ("same point, eta0 0.1 already acceptable", f_notes, H_notes, theta_notes,
+         grad_notes(theta_notes), 0.1, 1e-4, 0.5),
+        ("same point, eta0 10, rho 0.8 (many reductions)", f_notes, H_notes, theta_notes,
+         grad_notes(theta_notes), 10.0, 1e-4, 0.8),
+        ("5-D quadratic, curvatures 0.5 to 40, c1 0.3, rho 0.6", f5, H5, theta5, grad5(theta5),
+         2.0, 0.3, 0.6),
+    ]
+
+    def rosenbrock(th):
+        return (1.0 - th[0]) ** 2 + 100.0 * (th[1] - th[0] ** 2) ** 2
+
+    def rosenbrock_grad(th):
+        x, y = th
+        return np.array([-2.0 * (1.0 - x) - 400.0 * x * (y - x * x), 200.0 * (y - x * x)])
+
+    def counted(f, limit=500):
+        calls = [0]
+
+        def wrapped(th):
+            calls[0] += 1
+            if calls[0] > limit:
+                raise AssertionError(f"your function evaluated f more than {limit} times; "
+                                     "does the loop multiply eta by rho and stop?")
+            return float(f(np.array(th, dtype=float)))
+        return wrapped
+
+    def run(name, f, theta, g, eta0, c1, rho):
+        theta_before, g_before = theta.copy(), g.copy()
+        got = your_fn(counted(f), theta, g, eta0, c1, rho)
+        if not (np.array_equal(theta, theta_before) and np.array_equal(g, g_before)):
+            raise AssertionError(f"{name}: your function changed theta or g; compute "
+                                 "theta - eta * g as a new array")
+        if np.ndim(got) != 0:
+            raise AssertionError(f"{name}: return the step length eta (a number), got "
+                                 f"{type(got).__name__} of shape {np.shape(got)}")
+        return float(got)
+
+    def armijo_holds(f, theta, g, eta, c1):
+        return f(theta - eta * g) <= f(theta) - c1 * eta * (g @ g)
+
+    for name, f, H, theta, g, eta0, c1, rho in quad_cases:
+        got = run(name, f, theta, g, eta0, c1, rho)
+        want = expected_on_quadratic(H, g, eta0, c1, rho)
+        if not np.isclose(got, want, rtol=1e-12, atol=0.0):
+            if np.isclose(got, want * rho, rtol=1e-12):
+                hint = "one reduction too many: test eta0 itself before multiplying by rho"
+            elif got > want:
+                hint = ("too long a step: the condition is f(theta - eta g) <= f(theta) - "
+                        "c1 * eta * ||g||^2, with the squared norm g @ g")
+            else:
+                hint = "too short a step: stop at the first eta0 * rho^k that satisfies it"
+            raise AssertionError(f"{name}: eta = {got:.6g}, expected {want:.6g}; {hint}")
+
+    theta_r = np.array([-1.0, 1.5])
+    g_r = rosenbrock_grad(theta_r)
+    for eta0, c1, rho in [(1.0, 1e-4, 0.5), (0.01, 0.25, 0.3)]:
+        name = f"Rosenbrock at (-1, 1.5), eta0 {eta0:g}, c1 {c1:g}, rho {rho:g}"
+        got = run(name, rosenbrock, theta_r, g_r, eta0, c1, rho)
+        k = np.log(got / eta0) / np.log(rho)
+        if not (got <= eta0 and np.isclose(k, np.round(k), atol=1e-9)):
+            raise AssertionError(f"{name}: eta = {got:.6g} is not eta0 * rho^k for a whole k >= 0")
+        assert armijo_holds(rosenbrock, theta_r, g_r, got, c1), (
+            f"{name}: eta = {got:.6g} does not satisfy the sufficient-decrease condition"
+        )
+        assert got == eta0 or not armijo_holds(rosenbrock, theta_r, g_r, got / rho, c1), (
+            f"{name}: eta / rho = {got / rho:.6g} already satisfies the condition; stop at the "
+            "first acceptable step, the longest one"
+        )
+    print(f"check_armijo_backtracking: your step lengths are right on all {len(quad_cases) + 2} "
+          "cases (closed form on quadratics, the defining properties on Rosenbrock).")
+
+
+class _FloatOps:
+    exp, log, tanh = staticmethod(np.exp), staticmethod(np.log), staticmethod(np.tanh)
+
+    @staticmethod
+    def relu(v):
+        return max(v, 0.0)
+
+
+class _ValueOps:
+    exp = staticmethod(lambda v: v.exp())
+    log = staticmethod(lambda v: v.log())
+    tanh = staticmethod(lambda v: v.tanh())
+    relu = staticmethod(lambda v: v.relu())
+
+
+def _graph_paths(o, x):
+    """The backprop chapter's paths example with tanh and exp: x reaches r along three paths."""
+    w = x * x
+    p = o.tanh(w) * o.exp(-w)
+    return p * o.exp(x)
+
+
+def _graph_unequal_paths(o, x):
+    """c = 2x + 1 reaches the output directly and through tanh(c)^2: paths of unequal length."""
+    c = x * 2.0 + 1.0
+    return o.tanh(c) ** 2 + c
+
+
+def _graph_every_operation(o, a, b):
+    return ((a * b + o.tanh(b)) / (1.0 + a**2) - o.log(a) * 3.0 + o.relu(b - 0.5)
+            + 2.0 / b - (1.0 - a) * 0.5 + o.exp(-a) ** 0.5)
+
+
+def _graph_chain(o, x):
+    for _ in range(100):
+        x = o.tanh(x * 0.9) + 0.1
+    return x
+
+
+def _autograd_graphs():
+    """(name, function of (ops, *inputs), inputs, hint if the gradient is wrong)."""
+    return [
+        ("x * x", lambda o, x: x * x, (3.0,),
+         "a Value used twice: each use adds its share, so write grad += ..., not grad = ..."),
+        ("the paths example (a fork at w = x * x and at x)", _graph_paths, (0.7,),
+         "a node reached by several consumers must add up all their contributions (+=) "
+         "before it passes its own gradient on (reverse topological order)"),
+        ("unequal paths through c = 2x + 1", _graph_unequal_paths, (0.3,),
+         "a node may pass its gradient on only after all its consumers have: visit the nodes "
+         "in reverse topological order (breadth-first order from the output is not one)"),
+        ("every operation", _graph_every_operation, (1.3, 0.8),
+         "check the local derivatives of /, **, log, tanh, relu, exp and of the reversed "
+         "operations (2.0 / b, 1.0 - a)"),
+        ("relu below zero", lambda o, a: o.relu(a * 2.0) + a * 0.25, (-0.6,),
+         "relu's local derivative is 0 where its input is negative"),
+        ("a chain of 100 tanh steps", _graph_chain, (0.2,),
+         "check the local derivatives along the chain"),
+    ]
+
+
+def check_scalar_autograd(Value):
+    """Check a micrograd-style scalar autograd class ``Value`` on several DAGs and a network.
+
+    Required: ``Value(x)`` for a float x, with attributes ``data`` (the value) and ``grad``
+    (0.0 until a backward pass); the operators ``+ - * /`` between Values and with plain
+    numbers on either side, unary ``-``, ``v ** k`` for a number k; the methods ``exp()``,
+    ``log()``, ``tanh()``, ``relu()``; and ``out.backward()``, which sets ``out.grad = 1`` and
+    adds :math:`\\partial\\,\\text{out}/\\partial v` to ``v.grad`` for every Value v that out
+    depends on. Each graph (reuse of a Value, forks, paths of unequal length, every
+    operation, a chain of 100 tanh steps) is compared with the same computation on floats,
+    differentiated by centered differences; a 3-4-2 tanh network with the mean softmax
+    cross-entropy is compared with `lib.nn`.
+    """
+    if not isinstance(Value, type):
+        raise ValueError(f"Value must be a class, got {type(Value).__name__} {Value!r}")
+    probe = Value(1.5)
+    if not (hasattr(probe, "data") and hasattr(probe, "grad")):
+        raise AssertionError("a Value needs the attributes .data and .grad")
+    if float(probe.data) != 1.5 or float(probe.grad) != 0.0:
+        raise AssertionError(f"Value(1.5) should have data 1.5 and grad 0.0, got "
+                             f"{probe.data!r} and {probe.grad!r}")
+    cases = _autograd_graphs()
+    h = 1e-6
+    for name, fn, inputs, hint in cases:
+        want = float(fn(_FloatOps, *inputs))
+        leaves = [Value(x) for x in inputs]
+        out = fn(_ValueOps, *leaves)
+        if not np.isclose(float(out.data), want, rtol=1e-12, atol=1e-12):
+            raise AssertionError(
+                f"{name}: forward value {float(out.data):.12g}, expected {want:.12g}; check "
+                "the forward computations (and the reversed operations, such as 1.0 - a)"
+            )
+        out.backward()
+        for k, leaf in enumerate(leaves):
+            up, down = list(inputs), list(inputs)
+            up[k] += h
+            down[k] -= h
+            num = (float(fn(_FloatOps, *up)) - float(fn(_FloatOps, *down))) / (2 * h)
+            got = float(leaf.grad)
+            if abs(got - num) > 1e-6 * max(abs(got) + abs(num), 1e-2):
+                raise AssertionError(
+                    f"{name}: the gradient of input {k} is {got:.10g}, centered differences "
+                    f"give {num:.10g}; {hint}"
+                )
+
+    # A 3-4-2 tanh network on 5 examples, every weight and bias a Value, against lib.nn.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 3))
+    y = np.array([0, 1, 1, 0, 1])
+    model = Sequential(Linear(3, 4, seed=3), Tanh(), Linear(4, 2, seed=4))
+    model.params["0.b"][...] = 0.2 * rng.standard_normal(4)
+    model.params["2.b"][...] = 0.2 * rng.standard_normal(2)
+    ce = SoftmaxCrossEntropy()
+    want_loss = ce.forward(model.forward(X), y)
+    model.backward(ce.backward())
+    values = {k: np.array([Value(float(w)) for w in p.ravel()], dtype=object).reshape(p.shape)
+              for k, p in model.params.items()}
+    W1, b1, W2, b2 = values["0.W"], values["0.b"], values["2.W"], values["2.b"]
+    total = Value(0.0)
+    for i in range(len(X)):
+        hidden = [sum((W1[d, j] * float(X[i, d]) for d in range(3)), b1[j]).tanh()
+                  for j in range(4)]
+        scores = [sum((hidden[j] * W2[j, c] for j in range(4)), b2[c]) for c in range(2)]
+        log_sum_exp = (scores[0].exp() + scores[1].exp()).log()
+        total = total + (log_sum_exp - scores[int(y[i])])
+    loss = total / len(X)
+    if not np.isclose(float(loss.data), want_loss, rtol=1e-12):
+        raise AssertionError(
+            f"the 3-4-2 network: loss {float(loss.data):.12g}, lib.nn gives {want_loss:.12g}"
+        )
+    loss.backward()
+    for k, arr in values.items():
+        got = np.array([float(v.grad) for v in arr.ravel()]).reshape(arr.shape)
+        err = rel_error(got, model.grads[k])
+        if err > 1e-9:
+            raise AssertionError(
+                f"the 3-4-2 network: the gradient of {k} has relative error {err:.2e} against "
+                "lib.nn; each weight is used by all five examples, whose contributions add up"
+            )
+    print(f"check_scalar_autograd: your Value is right on all {len(cases)} graphs and on a "
+          "3-4-2 tanh network (the loss and every gradient agree with lib.nn).")
+
+
+def _reddi_problem(step_fn, n_steps=5000, lr0=1.0, beta1=0.9, beta2=0.99, eps=1e-8):
+    """Reddi et al.'s online problem: f_t = 1010 theta if t % 101 == 1, else -10 theta, on [-1, 1].
+
+    The average gradient is 10/101 > 0, so the best point is theta = -1. `step_fn(theta, g,
+    t, lr)` makes one update and returns the new theta; the rate is lr0 / sqrt(t) and the
+    iterate is projected back onto [-1, 1] after every update. Returns the final theta.
+    """
+    theta = 0.0
+    for t in range(1, n_steps + 1):
+        g = 1010.0 if t % 101 == 1 else -10.0
+        theta = min(1.0, max(-1.0, float(step_fn(theta, g, t, lr0 / np.sqrt(t)))))
+    return theta
+
+
+def check_amsgrad_step(your_fn):
+    """Check ``your_fn(theta, g, m, r, r_max, t, lr, beta1, beta2, eps) -> (theta, m, r, r_max)``.
+
+    One AMSGrad update as PyTorch computes it: m and r are Adam's raw moving averages,
+    r_max <- max(r_max, r) their running maximum, and the step is
+    lr * m_hat / (sqrt(r_max / (1 - beta2^t)) + eps) with m_hat = m / (1 - beta1^t).
+    Fifteen updates in a row are compared with ``lib.optim.Adam(amsgrad=True)``, on
+    gradients that shrink after a large start (where the maximum matters); then your update
+    runs on the convex counterexample of Reddi et al., where Adam ends at the worst point.
+    """
+    _require_callable(your_fn, "your_fn")
+
+    rng = np.random.default_rng(5)
+    decay = np.geomspace(1.0, 1e-3, 15)[:, None, None]
+    cases = [("betas (0.9, 0.999), shrinking gradients", 1e-2, (0.9, 0.999), 1e-8, decay),
+             ("betas (0.5, 0.9), shrinking gradients", 0.1, (0.5, 0.9), 1e-8, decay),
+             ("betas (0.9, 0.99), gradients of mixed sizes", 0.01, (0.9, 0.99), 1e-6,
+              np.logspace(-2, 2, 12).reshape(1, 3, 4) * np.ones((15, 1, 1)))]
+    for name, lr, (b1, b2), eps, scale in cases:
+        theta0 = rng.standard_normal((3, 4))
+        grads = [s * rng.standard_normal((3, 4)) for s in scale]
+        ref, opt = theta0.copy(), Adam(lr, betas=(b1, b2), eps=eps, amsgrad=True)
+        theta, m, r, r_max = theta0.copy(), np.zeros((3, 4)), np.zeros((3, 4)), np.zeros((3, 4))
+        corrected_max = np.zeros((3, 4))       # a plausible slip: the maximum of r_hat
+        for t, g in enumerate(grads, start=1):
+            before = ref.copy()
+            opt.step({"w": ref}, {"w": g})
+            state = opt.state["w"]
+            corrected_max = np.maximum(corrected_max, state["r"] / (1 - b2**t))
+            out = your_fn(theta.copy(), g.copy(), m.copy(), r.copy(), r_max.copy(), t, lr, b1,
+                          b2, eps)
+            if not isinstance(out, tuple) or len(out) != 4:
+                raise AssertionError(
+                    f"{name}: return the 4-tuple (theta, m, r, r_max), got {type(out).__name__}"
+                )
+            theta, m, r, r_max = (np.asarray(a, dtype=np.float64) for a in out)
+            for label, arr in (("theta", theta), ("m", m), ("r", r), ("r_max", r_max)):
+                if arr.shape != ref.shape:
+                    raise AssertionError(
+                        f"{name}: {label} must keep the shape {ref.shape}, got {arr.shape}"
+                    )
+            if not np.allclose(m, state["m"], rtol=1e-9, atol=1e-300):
+                raise AssertionError(
+                    f"{name}, update {t}: m differs from beta1 * m + (1 - beta1) * g"
+                )
+            if not np.allclose(r, state["r"], rtol=1e-9, atol=1e-300):
+                raise AssertionError(
+                    f"{name}, update {t}: r differs from beta2 * r + (1 - beta2) * g * g; keep r "
+                    "Adam's raw moving average and put the maximum in r_max"
+                )
+            if not np.allclose(r_max, state["r_max"], rtol=1e-9, atol=1e-300):
+                hint = ""
+                if np.allclose(r_max, state["r"], rtol=1e-9, atol=1e-300):
+                    hint = " Your r_max equals r: it must be the running maximum max(r_max, r)."
+                elif np.allclose(r_max, corrected_max, rtol=1e-9, atol=1e-300):
+                    hint = (" Yours is the maximum of the corrected r / (1 - beta2**t); take the "
+                            "maximum of the raw r and bias-correct it in the step.")
+                raise AssertionError(
+                    f"{name}, update {t}: r_max differs from max(r_max, r).{hint}"
+                )
+            if not np.allclose(theta, ref, rtol=1e-9, atol=1e-12):
+                m_hat = state["m"] / (1 - b1**t)
+                hint = ""
+                adam = before - lr * m_hat / (np.sqrt(state["r"] / (1 - b2**t)) + eps)
+                raw = before - lr * m_hat / (np.sqrt(state["r_max"]) + eps)
+                if np.allclose(theta, adam, rtol=1e-9, atol=1e-12):
+                    hint = " Your step divides by sqrt(r_hat): that is Adam; use r_max."
+                elif np.allclose(theta, raw, rtol=1e-9, atol=1e-12):
+                    hint = " Bias-correct r_max by (1 - beta2**t) inside the square root."
+                raise AssertionError(
+                    f"{name}, update {t}: theta differs from the AMSGrad step by up to "
+                    f"{np.max(np.abs(theta - ref)):.2e}; the step is "
+                    f"lr * m_hat / (sqrt(r_max / (1 - beta2**t)) + eps).{hint}"
+                )
+
+    def yours(theta, g, state, t, lr):
+        out = your_fn(np.array([theta]), np.array([g]), *state, t, lr, 0.9, 0.99, 1e-8)
+        state[:] = [np.asarray(a, dtype=np.float64) for a in out[1:]]
+        return float(np.asarray(out[0]).ravel()[0])
+
+    state = [np.zeros(1), np.zeros(1), np.zeros(1)]
+    end_yours = _reddi_problem(lambda th, g, t, lr: yours(th, g, state, t, lr))
+    adam = Adam(1.0, betas=(0.9, 0.99))
+
+    def adam_step(theta, g, t, lr):
+        w = np.array([theta])
+        adam.lr = lr
+        adam.step({"w": w}, {"w": np.array([g])})
+        return w[0]
+
+    end_adam = _reddi_problem(adam_step)
+    if not end_yours < 0:
+        raise AssertionError(
+            f"on Reddi et al.'s problem your AMSGrad ends at theta = {end_yours:.3f}; it should "
+            "head for the best point -1"
+        )
+    print(f"check_amsgrad_step: your update matches lib.optim.Adam(amsgrad=True) over 15 updates "
+          f"in all {len(cases)} cases; on Reddi et al.'s problem it ends at theta = "
+          f"{end_yours:.2f} (the best point is -1), where Adam ends at {end_adam:.2f}.")
+
+
+def check_sign_descent_cycle(your_fn):
+    """Check ``your_fn(theta0, lr, curvature) -> (low, high)``: where sign descent ends up.
+
+    Adam with betas (0, 0) steps by lr * g / (|g| + eps), which is lr * sign(g) when eps is
+    negligible. On f(theta) = curvature * theta**2 / 2 from theta0, with a constant lr, the
+    iterate ends up alternating between two values; return them (in either order), or
+    (0.0, 0.0) if it lands exactly on the minimum. Compared with ``lib.optim.Adam(lr,
+    betas=(0, 0), eps=1e-300)`` run to the end, for several starts, rates and curvatures.
+    """
+    _require_callable(your_fn, "your_fn")
+
+    cases = [(1.0, 0.3, 1.0), (-2.0, 0.15, 50.0), (0.7, 0.25, 0.01), (3.3, 1.0, 2.0),
+             (1.0, 0.25, 3.0), (-0.05, 0.4, 7.0)]
+    for theta0, lr, curvature in cases:
+        w = np.array([theta0])
+        opt = Adam(lr, betas=(0.0, 0.0), eps=1e-300)
+        path = []
+        for _ in range(int(abs(theta0) / lr) + 20):
+            opt.step({"w": w}, {"w": curvature * w})
+            path.append(w[0])
+        want = tuple(sorted(path[-2:]))
+        got = your_fn(theta0, lr, curvature)
+        try:
+            got = tuple(sorted(float(v) for v in got))
+        except TypeError:
+            raise AssertionError(
+                f"theta0 = {theta0}, lr = {lr}: return a pair (low, high), got "
+                f"{type(got).__name__}"
+            ) from None
+        if len(got) != 2:
+            raise AssertionError(
+                f"theta0 = {theta0}, lr = {lr}: return a pair (low, high), got {len(got)} values"
+            )
+        if not np.allclose(got, want, rtol=0.0, atol=1e-9):
+            hint = ""
+            other = your_fn(theta0, lr, 10.0 * curvature)
+            if not np.allclose(sorted(float(v) for v in other), got, atol=1e-12):
+                hint = (" Your answer changes with the curvature; the sign of the gradient does "
+                        "not.")
+            elif want == (0.0, 0.0):
+                hint = (" Here theta0 is a whole number of steps from 0: the iterate lands on "
+                        "the minimum, where the gradient is 0 and the step is 0.")
+            elif np.allclose(got, (-lr / 2, lr / 2)):
+                hint = " The cycle is not centred on 0: it depends on where theta0 started."
+            raise AssertionError(
+                f"theta0 = {theta0}, lr = {lr}, curvature = {curvature}: your cycle is "
+                f"{got}, the iterates end up alternating between {want[0]:.6g} and "
+                f"{want[1]:.6g}.{hint}"
+            )
+    print(f"check_sign_descent_cycle: your cycle is right in all {len(cases)} cases: sign "
+          "descent with a constant rate never settles, whatever the curvature.")
