@@ -1164,3 +1164,101 @@ def check_sign_descent_cycle(your_fn):
             )
     print(f"check_sign_descent_cycle: your cycle is right in all {len(cases)} cases: sign "
           "descent with a constant rate never settles, whatever the curvature.")
+
+
+def _standardizer_cases():
+    """(name, X_train, X_other) for check_standardizer: scales, blanks, rounding, one example."""
+    from sklearn.datasets import load_digits as _sklearn_digits
+
+    rng = np.random.default_rng(0)
+    scales = np.array([1e-3, 1.0, 1e3, 5.0, 0.2])
+    offsets = np.array([2.0, -1.0, 500.0, 0.0, 10.0])
+    X = offsets + scales * rng.standard_normal((40, 5))
+    X_new = offsets + 2 * scales + 1.5 * scales * rng.standard_normal((15, 5))   # shifted
+    blank = rng.standard_normal((30, 4))
+    blank[:, 1], blank[:, 3] = 0.0, 3.0                  # constant on the training set
+    blank_new = rng.standard_normal((10, 4))
+    blank_new[:, 1], blank_new[:, 3] = 1.0, 4.0          # ... but not on the held-out set
+    tenth = np.column_stack([rng.standard_normal(100), np.full(100, 0.1)])
+    tenth_new = np.array([[0.5, 0.2], [-1.0, 0.1]])
+    digits = _sklearn_digits().data.astype(np.float64)
+    return [
+        ("features on very different scales, held-out set shifted", X, X_new),
+        ("columns constant on the training set (0 and 3)", blank, blank_new),
+        ("a constant column of 0.1 (its computed std is about 1e-17, not 0)", tenth, tenth_new),
+        ("raw digits: 300 training images, 100 others", digits[:300], digits[300:400]),
+        ("a held-out set of one example", X, X_new[:1]),
+    ]
+
+
+def _standardizer_hint(X_train, X_other, ref, which, got, col):
+    """Why the reader's array `which` (0: Z_train, 1: Z_other) differs in column `col`."""
+    from sklearn.preprocessing import StandardScaler
+
+    A = (X_train, X_other)[which]
+    if ref.scale_[col] == 1.0 and ref.var_[col] != 1.0:          # constant for StandardScaler
+        if X_train[:, col].std() > 0:
+            return (" This feature is constant, but its computed standard deviation is a "
+                    "rounding error, not 0: treat a variance within rounding error of 0 as 0 "
+                    "(StandardScaler tests var <= N eps var + (N mean eps)^2), not std == 0.")
+        return (" For a feature constant on the training set use a scale of 1: its values "
+                "become x - mean (0 on the training set).")
+    sources = [("training and held-out sets together", np.vstack([X_train, X_other]))]
+    if which == 1:
+        sources.append(("the held-out set", X_other))
+    for source, S in sources:
+        if np.allclose(got, StandardScaler().fit(S).transform(A), rtol=1e-6, atol=1e-6):
+            return (f" You used the statistics of {source}: standardize both arrays with "
+                    "the mean and standard deviation of X_train alone.")
+    sd1 = X_train.std(axis=0, ddof=1)
+    sd1[ref.scale_ == 1.0] = 1.0
+    if np.allclose(got, (A - ref.mean_) / sd1, rtol=1e-6, atol=1e-6):
+        return (" You divided by the unbiased standard deviation (ddof=1); the formula and "
+                "StandardScaler divide by N (ddof=0).")
+    return ""
+
+
+def check_standardizer(your_fn):
+    """Check ``your_fn(X_train, X_other) -> (Z_train, Z_other)``: standardization fitted on X_train.
+
+    Both arrays are standardized with the training set's mean and biased standard deviation
+    (divide by N), as scikit-learn's `StandardScaler` does; a feature that is constant on the
+    training set, including one whose computed standard deviation is only a rounding error,
+    gets a scale of 1 instead of producing NaN or huge values. Neither input may be changed.
+    """
+    from sklearn.preprocessing import StandardScaler
+
+    _require_callable(your_fn, "your_fn")
+    cases = _standardizer_cases()
+    for name, X_train, X_other in cases:
+        before = X_train.copy(), X_other.copy()
+        out = your_fn(X_train, X_other)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise AssertionError(
+                f"{name}: return a pair (Z_train, Z_other), got {type(out).__name__}"
+            )
+        if not (np.array_equal(X_train, before[0]) and np.array_equal(X_other, before[1])):
+            raise AssertionError(f"{name}: your function changed its input arrays in place")
+        ref = StandardScaler().fit(X_train)
+        for which, (label, A, z) in enumerate(zip(("Z_train", "Z_other"), before, out,
+                                                  strict=True)):
+            got, want = np.asarray(z, dtype=np.float64), ref.transform(A)
+            if got.shape != want.shape:
+                raise AssertionError(
+                    f"{name}: {label} must have shape {want.shape}, got {got.shape}"
+                )
+            if not np.all(np.isfinite(got)):
+                raise AssertionError(
+                    f"{name}: {label} has NaN or infinite entries; a feature that is constant "
+                    "on the training set has standard deviation 0: use a scale of 1 for it"
+                )
+            if not np.allclose(got, want, rtol=1e-9, atol=1e-9):
+                k = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(got - want)),
+                                                           want.shape))
+                hint = _standardizer_hint(X_train, X_other, ref, which, got, k[1])
+                raise AssertionError(
+                    f"{name}: {label}{list(k)} = {got[k]:.10g}, expected {want[k]:.10g}.{hint}"
+                )
+    print(f"check_standardizer: your standardization matches StandardScaler fitted on the "
+          f"training set in all {len(cases)} cases, constant features included, and leaves "
+          "its inputs unchanged.")
