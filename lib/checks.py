@@ -657,7 +657,8 @@ def check_momentum_form_b(your_fn):
     Form B (learning rate inside the velocity): u_new = mu u - lr g, theta_new = theta +
     u_new. From u = 0 and a constant lr the iterates must be those of
     `lib.optim.SGD(lr, momentum=mu)` and u = -lr v, v the optimizer's buffer; with a
-    step-decay schedule each gradient must enter with the rate of its own step.
+    step-decay schedule each gradient must enter with the rate of its own step; and driven
+    with the momentum mu lr_t / lr_(t-1), the steps must reproduce form A under the schedule.
     """
     _require_callable(your_fn, "your_fn")
 
@@ -703,8 +704,28 @@ def check_momentum_form_b(your_fn):
                 f"{np.abs(theta - ref_theta).max():.2e} after step {t + 1}; in form B only "
                 "the new gradient is multiplied by the new rate, the old velocity is kept"
             )
+    # Form A under that schedule is form B with the momentum mu * lr_t / lr_(t-1): driven so,
+    # the reader's form-B step must reproduce lib.optim.SGD with the schedule.
+    opt = SGD(lambda t: lr0 if t < 10 else lr0 / 10, momentum=mu)
+    theta, u, ref = start.copy(), np.zeros_like(start), start.copy()
+    for t in range(30):
+        lr = lr0 if t < 10 else lr0 / 10
+        lr_prev = lr0 if t <= 10 else lr0 / 10          # the rate of step t - 1
+        g = grad(theta)
+        theta, u = _momentum_step_output(
+            your_fn(theta.copy(), u.copy(), g.copy(), lr, mu * lr / lr_prev), name, t,
+            start.shape)
+        opt.step({"w": ref}, {"w": grad(ref)})
+        if np.abs(theta - ref).max() > 1e-9 * (1.0 + np.abs(ref).max()):
+            raise AssertionError(
+                f"{name} with the rate divided by 10 after 10 steps: driven with the momentum "
+                f"mu * lr_t / lr_(t-1), your form-B step should reproduce lib.optim.SGD (form A) "
+                f"with the same schedule, but differs by {np.abs(theta - ref).max():.2e} after "
+                f"step {t + 1}; does your step use the mu it is given at every call?"
+            )
     print(f"check_momentum_form_b: your form-B step matches lib.optim.SGD (u = -lr v) on "
-          f"{n_checked} landscapes, and follows a step-decay schedule as form B should.")
+          f"{n_checked} landscapes, follows a step-decay schedule as form B should, and with "
+          "the momentum mu * lr_t / lr_(t-1) reproduces form A under the schedule.")
 
 
 def check_nesterov_lookahead_step(your_fn):

@@ -32,6 +32,12 @@ def _old_velocity(theta, u, g, lr, mu):
     return theta + u, mu * u - lr * g
 
 
+def _momentum_floor(theta, u, g, lr, mu):
+    # never lets the momentum fall below 0.5: right for every constant momentum of the check
+    u = max(mu, 0.5) * u - lr * g
+    return theta + u, u
+
+
 def _nesterov(theta, u, grad, lr, mu):
     u = mu * u - lr * grad(theta + mu * u)
     return theta + u, u
@@ -66,6 +72,30 @@ def test_form_b_correct_answers_pass(capsys):
 def test_form_b_wrong_answers_fail(wrong):
     with pytest.raises(AssertionError):
         check_momentum_form_b(wrong)
+
+
+def test_form_b_momentum_that_ignores_changes_fails():
+    # passes the constant-rate cases and the plain schedule, so only the last case catches it
+    with pytest.raises(AssertionError, match="mu it is given"):
+        check_momentum_form_b(_momentum_floor)
+
+
+def test_form_a_under_a_schedule_is_form_b_with_a_rescaled_momentum():
+    # the identity the last case of check_momentum_form_b relies on, against torch-free lib
+    from lib.landscapes import Quadratic
+    from lib.optim import SGD
+    from lib.schedules import step_decay
+
+    f = Quadratic.with_condition(20.0, angle=0.3)
+    lr, mu = step_decay(0.05, 7, 0.3), 0.8
+    theta, u, ref = np.array([1.5, -0.5]), np.zeros(2), np.array([1.5, -0.5])
+    opt = SGD(lr, momentum=mu)
+    for t in range(40):
+        mu_t = mu * lr(t) / lr(t - 1) if t > 0 else mu
+        u = mu_t * u - lr(t) * f.grad(theta)
+        theta = theta + u
+        opt.step({"w": ref}, {"w": f.grad(ref)})
+        assert np.allclose(theta, ref, rtol=1e-12, atol=1e-14)
 
 
 def test_nesterov_correct_answer_passes(capsys):
