@@ -6,7 +6,12 @@ returns :math:`\partial L/\partial x` and writes :math:`\partial L/\partial\thet
 parameter into ``layer.grads``, a dict with the keys and shapes of ``layer.params``.
 
 Gradients are *written*, not accumulated as in PyTorch: each backward replaces the
-previous one, in the same arrays. Parameters are likewise updated in place by the
+previous one, in the same arrays, and each layer caches only the input of its latest
+forward. So a layer object used twice in one network (shared weights) gets a wrong
+gradient: the second use's forward replaces the first's cache, and the first use's
+backward overwrites the second's share. Shared weights need one layer object per use,
+holding the same arrays, and the sum of their ``grads`` (the backpropagation chapter shows
+it). Parameters are likewise updated in place by the
 optimizers (``W -= lr * dW``), so a name bound to ``model.params["0.W"]`` or
 ``model.grads["0.W"]`` always sees the current values. Change a parameter in place
 (``layer.params["W"][...] = W0``), never by rebinding it.
@@ -113,7 +118,7 @@ class Layer:
 
 
 class Linear(Layer):
-    r"""Affine layer :math:`s = xW + b`.
+    r"""Affine layer :math:`z = xW + b`.
 
     x: (N, n_in) -> out: (N, n_out). ``params = {"W": (n_in, n_out), "b": (n_out,)}``.
 
