@@ -7,8 +7,6 @@ import pytest
 
 from lib import checks
 
-torch = pytest.importorskip("torch")
-
 
 def two_layer(X, y, W1, b1, W2, b2, alpha, local="tanh", average=True, penalty=True,
               penalize_biases=False):
@@ -224,6 +222,7 @@ def test_autograd_rejects_wrong(cls, message):
 
 
 def test_autograd_reference_agrees_with_torch():
+    torch = pytest.importorskip("torch")
     # The correct Value, on the expression of the check's "every operation" graph, agrees
     # with PyTorch's autograd: the check's notion of right is torch's.
     a, b = Value(1.3), Value(0.8)
