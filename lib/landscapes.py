@@ -1,4 +1,4 @@
-r"""Two-dimensional test functions, and slices through high-dimensional losses.
+r"""Two-dimensional test functions, Rosenbrock in n dimensions, and slices through losses.
 
 A `Landscape` :math:`f: \mathbb R^2 \to \mathbb R` of a point :math:`\theta = (\theta_1, \theta_2)`
 knows its value, gradient :math:`\nabla f` and Hessian :math:`H = \nabla^2 f`; inside the
@@ -6,7 +6,9 @@ classes the two coordinates are the arrays x and y, and a test function's own co
 their usual names (Rosenbrock's a and b), local to it. Values are vectorized over leading
 axes, so ``f(np.stack([X, Y], axis=-1))`` evaluates a whole grid for a contour plot (X, Y:
 the grid's coordinates); `grad` and `hessian` take one point of shape (2,)
-(or a stack of points, shape (..., 2)).
+(or a stack of points, shape (..., 2)). `ExtendedRosenbrock` does the same in n
+dimensions (its `grad` and `hessian` take one point of shape (n,)), so that any of
+them serves `lib.second_order` directly as ``(f, f.grad, f.hessian)``.
 """
 
 import numpy as np
@@ -255,6 +257,96 @@ class Himmelblau(Landscape):
     def _hessian(self, x, y):
         hxy = 4 * x + 4 * y
         return (12 * x * x + 4 * y - 42, hxy), (hxy, 4 * x + 12 * y * y - 26)
+
+
+class ExtendedRosenbrock:
+    r"""Rosenbrock's valley in n dimensions: n/2 uncoupled pairs, or SciPy's chained sum.
+
+    The extended Rosenbrock function of Moré, Garbow and Hillstrom (1981, problem 21), on
+    which Liu and Nocedal (1989) tested L-BFGS, sums n/2 copies of `Rosenbrock` (n even):
+
+    .. math::
+        f(\theta) = \sum_{i=1}^{n/2} \left[ b\,(\theta_{2i} - \theta_{2i-1}^2)^2
+        + (a - \theta_{2i-1})^2 \right],
+
+    minimum f = 0 at (a, a^2, a, a^2, ...). With ``chained=True`` it is instead the sum over
+    consecutive coordinates of `scipy.optimize.rosen`,
+    :math:`\sum_{i=1}^{n-1} [b\,(\theta_{i+1} - \theta_i^2)^2 + (a - \theta_i)^2]`, minimum
+    0 at (1, ..., 1) for a = 1; for n >= 4 it also has a local minimizer with
+    :math:`\theta_1 < 0` (near (-1, 1, ..., 1) once n is 10 or more). For n = 2 both are
+    `Rosenbrock`.
+
+    Not a 2-D `Landscape`: the value takes a point of shape (n,) or a stack (..., n); `grad`
+    (n,) and `hessian` (n, n), dense and banded, take one point of shape (n,). `start` is
+    the classic (-1.2, 1, -1.2, 1, ...).
+    """
+
+    name = "extended Rosenbrock"
+
+    def __init__(self, n, a=1.0, b=100.0, chained=False):
+        self.n = _validate.integer(n, "n", low=2)
+        self.a = _validate.real(a, "a")
+        self.b = _validate.real(b, "b", low=0.0, low_open=True)
+        if not isinstance(chained, (bool, np.bool_)):
+            raise ValueError(f"chained must be True or False, got {_validate._describe(chained)}")
+        self.chained = bool(chained)
+        if not self.chained and self.n % 2:
+            raise ValueError(f"n must be even for uncoupled pairs (chained=False), got {n}")
+        # theta_i and the coordinate that follows it in each term: slices, no copies
+        self._u, self._v = (slice(0, -1), slice(1, None)) if self.chained else (
+            slice(0, None, 2), slice(1, None, 2))
+        self.start = np.where(np.arange(self.n) % 2 == 0, -1.2, 1.0)
+
+    def _point(self, w, stack=True):
+        w = _validate.float_array(w, "w")
+        if (w.ndim == 0 or w.shape[-1] != self.n) or (not stack and w.ndim != 1):
+            want = f"({self.n},) or (..., {self.n})" if stack else f"({self.n},)"
+            raise ValueError(f"w must have shape {want}, got {w.shape}")
+        return w
+
+    @property
+    def minima(self):
+        """The global minimizer, shape (1, n); empty when it has no closed form.
+
+        That is (a, a^2, a, a^2, ...) for uncoupled pairs; (1, ..., 1) for the chained sum
+        with a = 1, and (a, a^2) for n = 2 (for a != 1 and n > 2 the chained terms pull
+        against each other).
+        """
+        if not self.chained or self.n == 2:
+            return np.tile([self.a, self.a**2], self.n // 2)[None, :]
+        if self.a == 1.0:
+            return np.ones((1, self.n))
+        return np.zeros((0, self.n))
+
+    def __call__(self, w):
+        w = self._point(w)
+        u, v = w[..., self._u], w[..., self._v]
+        return np.sum(self.b * (v - u * u) ** 2 + (self.a - u) ** 2, axis=-1)
+
+    def grad(self, w):
+        w = self._point(w, stack=False)
+        u, v = w[self._u], w[self._v]
+        r = 2.0 * self.b * (v - u * u)
+        g = np.zeros(self.n)
+        g[self._u] = -2.0 * u * r - 2.0 * (self.a - u)
+        g[self._v] += r
+        return g
+
+    def hessian(self, w):
+        w = self._point(w, stack=False)
+        u, v = w[self._u], w[self._v]
+        diag = np.zeros(self.n)
+        diag[self._u] = 12.0 * self.b * u * u - 4.0 * self.b * v + 2.0
+        diag[self._v] += 2.0 * self.b
+        H = np.diag(diag)
+        idx = np.arange(self.n)
+        i, j = idx[self._u], idx[self._v]
+        H[i, j] = H[j, i] = -4.0 * self.b * u
+        return H
+
+    def __repr__(self):
+        return (f"ExtendedRosenbrock(n={self.n}, a={self.a}, b={self.b}, "
+                f"chained={self.chained})")
 
 
 # Slices through a loss with many parameters -----------------------------------------

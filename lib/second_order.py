@@ -1,0 +1,321 @@
+r"""Second-order methods: Newton, conjugate gradients (linear and nonlinear), BFGS, L-BFGS.
+
+Every method minimizes a smooth L: R^n -> R given as callables of a 1-D float array
+:math:`\theta` of shape (n,): ``f(theta)`` returns a real number, ``grad(theta)`` an array
+(n,) and, for `newton`, ``hess(theta)`` an array (n, n). A `lib.landscapes` object serves
+directly, as ``(L, L.grad, L.hessian)``. The exception is `conjugate_gradient`, which solves
+the linear system :math:`H\theta = q` of a quadratic.
+
+Each returns an `OptimizeResult`, SciPy's result object (``scipy.optimize.minimize``) with
+the same keys ``x, fun, grad, nit, nfev, ngev, success, message`` (SciPy calls the
+gradient ``jac`` and its count ``njev``), plus ``path``, the iterates as an array of shape
+(nit + 1, n) for the figures, and ``fun_path``, L at each of them.
+
+Notation (the book's): :math:`\theta_t` the iterate after t updates, :math:`g_t` its
+gradient, :math:`d_t` the search direction, :math:`\eta_t` the step length the line search
+picks (``alpha``, as in SciPy and `lib.line_search`), :math:`\theta_{t+1} = \theta_t +
+\eta_t d_t`. The secant pair is :math:`\Delta\theta_t = \theta_{t+1} - \theta_t` and
+:math:`\Delta g_t = g_{t+1} - g_t` (``s`` and ``y``), :math:`B_t` and :math:`B_t^{-1}` a
+quasi-Newton approximation of the Hessian H and of its inverse, M the number of pairs
+L-BFGS keeps (``m``).
+
+Stopping rule, SciPy's: success when :math:`\lVert g_t\rVert_\infty \le` `gtol` (default
+1e-5), otherwise after `max_iter` updates, or when a line search finds no acceptable step
+(then ``success`` is False and ``message`` says why). ``nfev`` and ``ngev`` count every call
+of f and grad, those of the line searches included, so that they compare with SciPy's
+``nfev`` and ``njev``.
+
+Bad input raises ValueError naming the argument: an x0 that is not a finite non-empty 1-D
+array, a grad that returns the wrong shape or non-finite values (f may return inf at a trial
+step that is too long: the line search shortens it), impossible constants. An undamped
+Newton step that overflows is a result, not an error: `newton` stops with success False.
+"""
+
+import math
+
+import numpy as np
+
+from lib import _validate
+from lib.line_search import (
+    _check_point,
+    _Counted,
+    _Result,
+)
+
+
+class OptimizeResult(_Result):
+    """The outcome of a run; keys are also attributes (``res.x`` or ``res["x"]``).
+
+    x : array (n,)
+        The last iterate :math:`\\theta_T`.
+    fun : float
+        L at x.
+    grad : array (n,)
+        The gradient at x.
+    nit : int
+        Updates made, T.
+    nfev, ngev : int
+        Calls of f and of grad (``nhev``: of hess, for `newton`).
+    success : bool
+        True when :math:`\\lVert g_T\\rVert_\\infty \\le` gtol.
+    message : str
+    path : array (nit + 1, n) or None
+        :math:`\\theta_0, \\dots, \\theta_T` (None with ``keep_path=False``).
+    fun_path : array (nit + 1,)
+        L at each iterate.
+
+    and, depending on the method: ``hess_inv`` (`bfgs`, the final :math:`B_T^{-1}`),
+    ``restarts`` (`nonlinear_cg`), ``shifts`` (`newton`, the multiple of I added to each
+    Hessian), ``skipped_updates`` (`bfgs`, `lbfgs`), ``residuals`` and ``nmatvec``
+    (`conjugate_gradient`).
+    """
+
+
+_SUCCESS = "Optimization terminated successfully: ||grad||_inf <= gtol."
+_MAXITER = "Maximum number of iterations has been exceeded."
+
+
+class _Run:
+    """The bookkeeping every optimizer shares: checks, counters, the path, the result."""
+
+    def __init__(self, f, grad, x0, gtol, max_iter, default_max_iter, keep_path):
+        x0 = _check_point(x0, "x0")
+        self.n = x0.size
+        self.prob = _Counted(f, grad, self.n)
+        self.gtol = _validate.real(gtol, "gtol", low=0.0)
+        if max_iter is None:
+            max_iter = default_max_iter(self.n)
+        self.max_iter = _validate.integer(max_iter, "max_iter", low=0)
+        if not isinstance(keep_path, (bool, np.bool_)):
+            raise ValueError(
+                f"keep_path must be True or False, got {_validate._describe(keep_path)}")
+        self.keep_path = bool(keep_path)
+        self.x = x0.copy()
+        self.fun = self.prob.fun(self.x)
+        if not math.isfinite(self.fun):
+            raise ValueError(f"f must be finite at x0, got f(x0) = {self.fun}")
+        self.g = self.prob.grad(self.x)
+        self.t = 0
+        self.path = [self.x.copy()] if self.keep_path else None
+        self.fun_path = [self.fun]
+        self.message = None
+
+    def converged(self):
+        return float(np.max(np.abs(self.g))) <= self.gtol
+
+    def running(self):
+        """True while neither the gradient test nor max_iter nor a failure has stopped it."""
+        if self.message is not None:
+            return False
+        if self.converged():
+            self.message = _SUCCESS
+            return False
+        if self.t >= self.max_iter:
+            self.message = _MAXITER
+            return False
+        return True
+
+    def accept(self, x, fun, g):
+        self.x, self.fun, self.g = x, fun, g
+        self.t += 1
+        if self.keep_path:  # every method makes a new array for each iterate: no copy
+            self.path.append(x)
+        self.fun_path.append(fun)
+
+    def stop(self, message):
+        self.message = message
+
+    def result(self, **extra):
+        return OptimizeResult(
+            x=self.x, fun=self.fun, grad=self.g, nit=self.t,
+            nfev=self.prob.nfev, ngev=self.prob.ngev,
+            success=self.message == _SUCCESS, message=self.message,
+            path=np.array(self.path) if self.keep_path else None,
+            fun_path=np.array(self.fun_path), **extra,
+        )
+
+
+def _line_search_failed(ls):
+    return f"Line search failed: {ls.message}."
+
+
+def _scipy_max_iter(n):
+    return 200 * n  # scipy.optimize's default for BFGS and CG
+
+
+# Linear conjugate gradients ----------------------------------------------------------
+
+
+def conjugate_gradient(A, b, x0=None, tol=1e-10, max_iter=None, keep_path=True):
+    r"""Linear conjugate gradients: solve :math:`H\theta = q` for symmetric positive definite H.
+
+    Equivalently, minimize the quadratic :math:`\frac12\theta^\top H\theta - q^\top\theta`,
+    whose gradient is the negative residual :math:`r_k = q - H\theta_k`. (Here the matrix is
+    the argument `A` and the right-hand side `b`, SciPy's names.) Nocedal and Wright's
+    Algorithm 5.2, from :math:`r_0 = q - H\theta_0`, :math:`p_0 = r_0`:
+
+    .. math::
+        \alpha_k = \frac{r_k^\top r_k}{p_k^\top H p_k}, \quad
+        \theta_{k+1} = \theta_k + \alpha_k p_k, \quad
+        r_{k+1} = r_k - \alpha_k H p_k, \quad
+        p_{k+1} = r_{k+1} + \frac{r_{k+1}^\top r_{k+1}}{r_k^\top r_k}\, p_k .
+
+    The directions are H-conjugate (:math:`p_i^\top H p_j = 0` for i != j), so in exact
+    arithmetic the method ends in at most n steps; the error falls at least as fast as
+    :math:`2\left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^k` in the H-norm. One
+    product with H per step (``nmatvec``), nothing else of size n^2.
+
+    The stopping test is ``scipy.sparse.linalg.cg``'s with ``rtol=tol, atol=0``, made before
+    each step: stop when :math:`\lVert r_k\rVert_2 < \text{tol}\,\lVert q\rVert_2`, so both
+    make the same number of steps for the same tolerance.
+
+    Parameters
+    ----------
+    A : array (n, n), symmetric positive definite, or anything with ``A.shape == (n, n)``
+        and ``A @ v`` (a sparse matrix, a ``scipy.sparse.linalg.LinearOperator``). A dense
+        array is checked to be finite and symmetric (to 1e-10 of its largest diagonal
+        entry); another operator's symmetry is probed with two products. A step with
+        :math:`p^\top H p \le 0` shows that A is not positive definite: ValueError.
+    b : array (n,)
+    x0 : array (n,), optional (zeros)
+    tol : float >= 0
+        Relative residual tolerance.
+    max_iter : int >= 0, default 10 n (SciPy's)
+    keep_path : bool
+
+    Returns
+    -------
+    OptimizeResult with x, fun (the quadratic's value), grad (:math:`H\theta - q = -r`), nit,
+    nmatvec, residuals (:math:`\lVert r_k\rVert_2`, k = 0..nit), success, message, path.
+    """
+    A, n, dense = _check_operator(A)
+    b = _validate.float_array(b, "b", shape=(n,))
+    x = np.zeros(n) if x0 is None else _validate.float_array(x0, "x0", shape=(n,)).copy()
+    tol = _validate.real(tol, "tol", low=0.0)
+    max_iter = _validate.integer(10 * n if max_iter is None else max_iter, "max_iter", low=0)
+    if not isinstance(keep_path, (bool, np.bool_)):
+        raise ValueError(
+            f"keep_path must be True or False, got {_validate._describe(keep_path)}")
+    b_norm = float(np.linalg.norm(b))
+    if b_norm == 0.0:  # H positive definite: theta = 0 is the solution (SciPy returns b too)
+        x[:] = 0.0
+    nmatvec = 0
+    if x.any():
+        r = b - _matvec(A, x, dense)
+        nmatvec += 1
+    else:
+        r = b.copy()
+    path = [x.copy()] if keep_path else None
+    rr = float(r @ r)
+    residuals = [math.sqrt(rr)]
+    threshold = tol * b_norm
+    p = r.copy()
+    k = 0
+    message = _MAXITER
+    while True:
+        if math.sqrt(rr) < threshold or rr == 0.0:  # 0: exact solution, or b = 0
+            message = "Converged: ||r|| < tol * ||b||."
+            break
+        if k >= max_iter:
+            break
+        q = _matvec(A, p, dense)
+        nmatvec += 1
+        pq = float(p @ q)
+        if not pq > 0.0:
+            raise ValueError(
+                f"A must be positive definite, got p @ A @ p = {pq:.3g} <= 0 at step {k}")
+        alpha = rr / pq
+        x += alpha * p
+        r -= alpha * q
+        rr_new = float(r @ r)
+        p *= rr_new / rr
+        p += r
+        rr = rr_new
+        k += 1
+        residuals.append(math.sqrt(rr))
+        if keep_path:
+            path.append(x.copy())
+    return OptimizeResult(
+        x=x, fun=-0.5 * float(x @ (b + r)), grad=-r, nit=k, nmatvec=nmatvec,
+        residuals=np.array(residuals), success=message.startswith("Converged"),
+        message=message, path=np.array(path) if keep_path else None,
+    )
+
+
+def _matvec(A, v, dense):
+    out = A @ v
+    if dense:
+        return out
+    out = np.asarray(out, dtype=np.float64).reshape(-1)
+    if out.shape != v.shape:
+        raise ValueError(f"A @ v must have shape {v.shape}, got {out.shape}")
+    return out
+
+
+def _check_operator(A):
+    """(A, n, dense): a dense array is checked fully; another operator only probed."""
+    if isinstance(A, (np.ndarray, list, tuple)):
+        A = _as_2d(A)
+        _check_symmetric(A)
+        return A, A.shape[0], True
+    shape = getattr(A, "shape", None)
+    if not hasattr(A, "__matmul__") or shape is None or len(shape) != 2:
+        raise ValueError(
+            f"A must be a square array or an operator with shape and @, got "
+            f"{_validate._describe(A)}")
+    if shape[0] != shape[1]:
+        raise ValueError(f"A must be square, got shape {tuple(shape)}")
+    n = int(shape[0])
+    rng = np.random.default_rng(0)  # a fixed probe: the check is deterministic
+    u, v = rng.standard_normal(n), rng.standard_normal(n)
+    Au, Av = _matvec(A, u, False), _matvec(A, v, False)
+    if not (np.isfinite(Au).all() and np.isfinite(Av).all()):
+        raise ValueError("A must be finite, got non-finite products A @ v")
+    gap = abs(float(u @ Av) - float(v @ Au))
+    scale = np.linalg.norm(u) * np.linalg.norm(Av) + np.linalg.norm(v) * np.linalg.norm(Au)
+    if gap > 1e-10 * scale:
+        raise ValueError(
+            f"A must be symmetric, got u @ (A v) - v @ (A u) = {gap:.3g} for probe vectors")
+    return A, n, False
+
+
+def _as_2d(A):
+    arr = np.asarray(A)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"A must be a square 2-D array, got shape {arr.shape}")
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.floating)
+                                   or np.issubdtype(arr.dtype, np.integer)):
+        raise ValueError(f"A must be a real numeric array, got {_validate._describe(arr)}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def _check_symmetric(A, block=256):
+    """Finite and symmetric to 1e-10 of max |A_ii|, in one pass over A by blocks.
+
+    A - A.T at once would read A in transposed order, several times slower than a product
+    with A; by blocks of 256 x 256 both reads stay in cache. A NaN or an infinity anywhere
+    makes some difference non-finite, so the same pass checks finiteness.
+    """
+    n = A.shape[0]
+    with np.errstate(invalid="ignore"):  # inf - inf: reported below as a non-finite entry
+        worst = _max_asymmetry(A, block)
+    if not math.isfinite(worst):
+        bad = int(A.size - np.count_nonzero(np.isfinite(A)))
+        raise ValueError(f"A must be finite, got {bad} NaN or infinite entries")
+    scale = float(np.max(np.abs(np.diag(A)))) if n else 0.0
+    if worst > 1e-10 * scale:
+        raise ValueError(
+            f"A must be symmetric, got max |A - A.T| = {worst:.3g} (largest |A_ii| {scale:.3g})")
+
+
+def _max_asymmetry(A, block):
+    n = A.shape[0]
+    worst = 0.0
+    for i in range(0, n, block):
+        for j in range(i, n, block):
+            gap = float(np.max(np.abs(A[i:i + block, j:j + block] - A[j:j + block, i:i + block].T)))
+            if not gap <= worst:  # also true for nan, which ends the search
+                worst = gap
+                if not math.isfinite(gap):
+                    return gap
+    return worst

@@ -1,0 +1,317 @@
+"""lib.second_order (and lib.landscapes.ExtendedRosenbrock, which Part VI adds): every method
+against scipy.optimize on Rosenbrock (2-D and 10-D), a convex quadratic and the canyon;
+linear CG against numpy.linalg.solve and scipy.sparse.linalg.cg; properties the theory
+promises (one Newton step on a quadratic, quadratic convergence, conjugacy, the secant
+condition, y @ s > 0 under Wolfe, the two-loop recursion); the failures the chapters show;
+bad input.
+
+Run with -s to see the comparison rows (iterations, nfev, ngev beside SciPy's)."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.optimize
+import scipy.sparse
+import scipy.sparse.linalg
+
+from lib.landscapes import Canyon, ExtendedRosenbrock, Rosenbrock
+from lib.second_order import conjugate_gradient
+
+
+class Counted:
+    """f, grad and hess with counters of our own, to check the library's nfev, ngev, nhev."""
+
+    def __init__(self, f, grad, hess=None):
+        self._f, self._g, self._h = f, grad, hess
+        self.nf = self.ng = self.nh = 0
+
+    def f(self, x):
+        self.nf += 1
+        return self._f(x)
+
+    def grad(self, x):
+        self.ng += 1
+        return self._g(x)
+
+    def hess(self, x):
+        self.nh += 1
+        return self._h(x)
+
+
+class QuadraticND:
+    r"""The convex quadratic :math:`\frac12 (\theta - c)^\top A (\theta - c)` in n dimensions,
+    curvatures log-spaced from 1 to `condition`, axes turned by a random rotation."""
+
+    def __init__(self, n=20, condition=100.0, seed=0):
+        rng = np.random.default_rng(seed)
+        Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        A = Q @ np.diag(np.logspace(0, np.log10(condition), n)) @ Q.T
+        self.A = (A + A.T) / 2
+        self.c = rng.standard_normal(n)
+        self.start = np.zeros(n)
+        self.minima = self.c[None, :]
+
+    def __call__(self, x):
+        r = x - self.c
+        return 0.5 * float(r @ self.A @ r)
+
+    def grad(self, x):
+        return self.A @ (x - self.c)
+
+    def hessian(self, x):
+        return self.A.copy()
+
+    def __repr__(self):
+        return f"QuadraticND(n={self.c.size})"
+
+
+def _problems():
+    R, E, C = Rosenbrock(), ExtendedRosenbrock(10), Canyon()
+    return {
+        "Rosenbrock 2-D": (R, np.array([-1.2, 1.0]), R.minima[0]),
+        "extended Rosenbrock n=10": (E, E.start, E.minima[0]),
+        "quadratic n=20": (QuadraticND(), np.zeros(20), QuadraticND().c),
+        "canyon": (C, np.array(C.start), C.minima[0]),
+    }
+
+
+PROBLEMS = _problems()
+SCIPY_METHOD = {"newton": "trust-exact", "nonlinear_cg": "CG", "bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
+
+
+def run_ours(fn, L, x0, **kw):
+    if fn.__name__ == "newton":
+        return fn(L, L.grad, L.hessian, x0, **kw)
+    return fn(L, L.grad, x0, **kw)
+
+
+def run_scipy(method, L, x0, gtol):
+    options = {"gtol": gtol}
+    if method == "L-BFGS-B":
+        options["ftol"] = 0.0  # L-BFGS-B's test on the decrease of f off: both stop on ||g||
+    kw = {"hess": L.hessian} if method == "trust-exact" else {}
+    return scipy.optimize.minimize(lambda x: float(L(x)), x0, jac=L.grad, method=method,
+                                   options=options, **kw)
+
+
+def compare_with_scipy(fn, name, **kw):
+    """Counts at the default gtol no worse than 1.5 x SciPy's; the same minimizer to 1e-6
+    when both run to gtol = 1e-7 (at 1e-5 the iterates may still differ by about 1e-5)."""
+    L, x0, x_star = PROBLEMS[name]
+    method = SCIPY_METHOD[fn.__name__]
+    ours, ref = run_ours(fn, L, x0, **kw), run_scipy(method, L, x0, 1e-5)
+    row = (f"{fn.__name__:13s} {name:25s} nit {ours.nit:4d} vs {ref.nit:4d}   "
+           f"nfev {ours.nfev:4d} vs {ref.nfev:4d}   ngev {ours.ngev:4d} vs {ref.njev:4d}"
+           f"   (ours vs SciPy {method})")
+    print("\n" + row)
+    assert ours.success, ours.message
+    assert ref.success, ref.message
+    assert ours.nit <= 1.5 * ref.nit, row
+    assert ours.nfev <= 1.5 * ref.nfev, row
+    assert ours.ngev <= 1.5 * ref.njev, row
+    tight, ref_tight = run_ours(fn, L, x0, gtol=1e-7, **kw), run_scipy(method, L, x0, 1e-7)
+    assert tight.success, tight.message
+    np.testing.assert_allclose(tight.x, ref_tight.x, rtol=0, atol=1e-6, err_msg=row)
+    np.testing.assert_allclose(tight.x, x_star, rtol=0, atol=1e-6, err_msg=row)
+
+
+def check_wolfe_path(L, res, c1=1e-4, c2=0.9):
+    """Every accepted step of a run satisfies the strong Wolfe conditions (recomputed)."""
+    P = res.path
+    G = np.array([L.grad(p) for p in P])
+    F = np.array([float(L(p)) for p in P])
+    S = np.diff(P, axis=0)
+    slope0 = np.sum(G[:-1] * S, axis=1)  # eta * g_t @ d_t
+    slope1 = np.sum(G[1:] * S, axis=1)
+    assert np.all(slope0 < 0), "a step that is not a descent step"
+    assert np.all(F[1:] <= F[:-1] + c1 * slope0), "Armijo fails"
+    assert np.all(np.abs(slope1) <= c2 * np.abs(slope0) * (1 + 1e-12)), "curvature fails"
+
+
+# lib.landscapes.ExtendedRosenbrock -----------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [2, 3, 7, 50])
+def test_extended_rosenbrock_chained_is_scipy_rosen(n):
+    E = ExtendedRosenbrock(n, chained=True)
+    rng = np.random.default_rng(n)
+    for _ in range(3):
+        x = rng.uniform(-2, 2, n)
+        assert E(x) == pytest.approx(scipy.optimize.rosen(x), rel=1e-14)
+        np.testing.assert_allclose(E.grad(x), scipy.optimize.rosen_der(x), rtol=1e-13, atol=1e-12)
+        np.testing.assert_allclose(E.hessian(x), scipy.optimize.rosen_hess(x), rtol=1e-13,
+                                   atol=1e-12)
+
+
+def test_extended_rosenbrock_pairs_are_uncoupled_rosenbrocks():
+    E, R = ExtendedRosenbrock(6, a=2.0, b=10.0), Rosenbrock(a=2.0, b=10.0)
+    x = np.random.default_rng(0).uniform(-2, 2, 6)
+    pairs = [x[i:i + 2] for i in (0, 2, 4)]
+    assert E(x) == pytest.approx(sum(R(p) for p in pairs), rel=1e-14)
+    np.testing.assert_allclose(E.grad(x), np.concatenate([R.grad(p) for p in pairs]), rtol=1e-14)
+    blocks = scipy.linalg.block_diag(*[R.hessian(p) for p in pairs])
+    np.testing.assert_allclose(E.hessian(x), blocks, rtol=1e-14)
+    np.testing.assert_array_equal(E.minima, [[2.0, 4.0, 2.0, 4.0, 2.0, 4.0]])
+    assert E(E.minima[0]) == 0.0
+    np.testing.assert_array_equal(E.start, [-1.2, 1.0, -1.2, 1.0, -1.2, 1.0])
+    # vectorized over a stack of points, like the 2-D landscapes
+    np.testing.assert_allclose(E(np.stack([x, E.minima[0]])), [E(x), 0.0])
+
+
+def test_extended_rosenbrock_minima_and_the_chained_local_minimizer():
+    E = ExtendedRosenbrock(10, chained=True)
+    np.testing.assert_array_equal(E.minima, np.ones((1, 10)))
+    assert len(ExtendedRosenbrock(4, a=2.0, chained=True).minima) == 0
+    # the second, local minimizer of the chained form (n >= 4), near (-1, 1, ..., 1)
+    x0 = np.ones(10)
+    x0[0] = -1.0
+    res = scipy.optimize.minimize(E, x0, jac=E.grad, method="BFGS", options={"gtol": 1e-10})
+    assert res.x[0] < -0.99
+    assert res.fun > 3.9
+    assert np.linalg.eigvalsh(E.hessian(res.x)).min() > 0
+
+
+def test_extended_rosenbrock_rejects_bad_input():
+    with pytest.raises(ValueError, match="n must be even for uncoupled pairs"):
+        ExtendedRosenbrock(5)
+    with pytest.raises(ValueError, match="n must be >= 2"):
+        ExtendedRosenbrock(1, chained=True)
+    with pytest.raises(ValueError, match="chained must be True or False"):
+        ExtendedRosenbrock(4, chained=1)
+    E = ExtendedRosenbrock(4)
+    with pytest.raises(ValueError, match=r"w must have shape \(4,\) or \(..., 4\), got \(3,\)"):
+        E(np.ones(3))
+    with pytest.raises(ValueError, match=r"w must have shape \(4,\), got \(2, 4\)"):
+        E.grad(np.ones((2, 4)))
+    with pytest.raises(ValueError, match="w must be finite"):
+        E.hessian(np.array([1.0, np.nan, 0.0, 0.0]))
+
+
+# Linear conjugate gradients ----------------------------------------------------------
+
+
+def spd(n, condition, seed):
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    A = Q @ np.diag(np.logspace(0, np.log10(condition), n)) @ Q.T
+    return (A + A.T) / 2, rng.standard_normal(n)
+
+
+def scipy_cg_iterations(A, b, tol, x0=None):
+    count = [0]
+
+    def callback(_):
+        count[0] += 1
+
+    x, info = scipy.sparse.linalg.cg(A, b, x0=x0, rtol=tol, atol=0.0, callback=callback)
+    return x, info, count[0]
+
+
+@pytest.mark.parametrize(("n", "condition"), [(10, 10.0), (50, 1e3), (200, 1e4)])
+@pytest.mark.parametrize("tol", [1e-5, 1e-10])
+def test_linear_cg_matches_scipy_and_solve(n, condition, tol):
+    A, b = spd(n, condition, seed=n)
+    res = conjugate_gradient(A, b, tol=tol)
+    x_ref, info, nit_ref = scipy_cg_iterations(A, b, tol)
+    print(f"\nconjugate_gradient n={n} kappa={condition:g} tol={tol:g}: nit {res.nit} vs "
+          f"scipy.sparse.linalg.cg {nit_ref}")
+    assert info == 0
+    assert res.success
+    assert res.nit == nit_ref
+    np.testing.assert_allclose(res.x, x_ref, rtol=1e-12, atol=1e-12)
+    exact = np.linalg.solve(A, b)
+    # the residual test bounds the error by kappa * tol in relative terms
+    assert np.linalg.norm(res.x - exact) <= 2 * condition * tol * np.linalg.norm(exact)
+    assert np.linalg.norm(b - A @ res.x) < tol * np.linalg.norm(b)
+    assert res.nmatvec == res.nit
+
+
+def test_linear_cg_ends_in_at_most_n_steps_with_conjugate_directions():
+    n = 12
+    A, b = spd(n, 10.0, seed=1)
+    res = conjugate_gradient(A, b, tol=1e-12)
+    assert res.success
+    assert res.nit <= n
+    np.testing.assert_allclose(res.x, np.linalg.solve(A, b), rtol=1e-10)
+    P = np.diff(res.path, axis=0)  # alpha_k p_k: the directions up to their step lengths
+    M = P @ A @ P.T
+    d = np.sqrt(np.diag(M))
+    off = np.abs(M / np.outer(d, d) - np.eye(len(P)))
+    assert off.max() < 1e-8  # p_i^T A p_j = 0 for i != j
+    # the residuals are orthogonal too, and the recorded norms are b - A theta_k
+    R = b - res.path @ A.T
+    np.testing.assert_allclose(np.linalg.norm(R, axis=1), res.residuals, rtol=1e-8, atol=1e-13)
+    G = R[:-1] @ R[:-1].T
+    g = np.sqrt(np.diag(G))
+    assert np.abs(G / np.outer(g, g) - np.eye(len(G))).max() < 1e-8
+    np.testing.assert_allclose(res.grad, A @ res.x - b, atol=1e-12)
+    assert res.fun == pytest.approx(0.5 * res.x @ A @ res.x - b @ res.x, rel=1e-12)
+
+
+def test_linear_cg_error_within_the_sqrt_kappa_bound():
+    A, b = spd(100, 1e3, seed=2)
+    res = conjugate_gradient(A, b, tol=1e-12)
+    exact = np.linalg.solve(A, b)
+    E = res.path - exact
+    err_A = np.sqrt(np.einsum("ki,ij,kj->k", E, A, E))
+    kappa = np.linalg.cond(A)
+    q = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+    k = np.arange(len(err_A))
+    assert np.all(err_A <= 2 * q**k * err_A[0] * (1 + 1e-8) + 1e-12)
+    # and much faster than steepest descent's (kappa - 1) / (kappa + 1) per step
+    assert res.nit < 0.1 * np.log(1e-12) / np.log((kappa - 1) / (kappa + 1))
+
+
+def test_linear_cg_operators_start_and_zero_right_hand_side():
+    A, b = spd(30, 100.0, seed=3)
+    exact = np.linalg.solve(A, b)
+    for op in (scipy.sparse.linalg.aslinearoperator(A), scipy.sparse.csr_matrix(A), A.tolist()):
+        res = conjugate_gradient(op, b, tol=1e-12)
+        np.testing.assert_allclose(res.x, exact, rtol=1e-9)
+    x0 = np.ones(30)
+    res = conjugate_gradient(A, b, x0=x0, tol=1e-8)
+    _, _, nit_ref = scipy_cg_iterations(A, b, 1e-8, x0=x0.copy())
+    assert res.nit == nit_ref
+    np.testing.assert_array_equal(res.path[0], x0)
+    np.testing.assert_array_equal(x0, np.ones(30))  # not modified
+    res = conjugate_gradient(A, np.zeros(30), x0=x0)
+    assert res.nit == 0
+    assert res.success
+    np.testing.assert_array_equal(res.x, 0.0)
+    res = conjugate_gradient(A, b, tol=1e-12, max_iter=5, keep_path=False)
+    assert res.nit == 5
+    assert not res.success
+    assert res.path is None
+    assert len(res.residuals) == 6
+
+
+@pytest.mark.parametrize(
+    ("A", "b", "match"),
+    [
+        (np.ones((3, 4)), np.ones(3), r"A must be a square 2-D array, got shape \(3, 4\)"),
+        (np.ones(3), np.ones(3), r"A must be a square 2-D array, got shape \(3,\)"),
+        (np.array([[2.0, 1.0], [0.0, 2.0]]), np.ones(2), r"A must be symmetric, got max"),
+        (np.array([[2.0, np.nan], [np.nan, 2.0]]), np.ones(2), r"A must be finite"),
+        (np.array([[np.inf, 0.0], [0.0, 2.0]]), np.ones(2), r"A must be finite"),
+        (np.eye(2), np.ones(3), r"b must have shape \(2\), got \(3,\)"),
+        (np.eye(2), np.array([1.0, np.nan]), r"b must be finite"),
+        (np.diag([1.0, -1.0]), np.ones(2), r"A must be positive definite, got p @ A @ p"),
+        (np.array([["a", "b"], ["c", "d"]]), np.ones(2), r"A must be a real numeric array"),
+        ("A", np.ones(2), r"A must be a square array or an operator with shape and @"),
+        (scipy.sparse.csr_matrix(np.array([[2.0, 1.0], [0.0, 2.0]])), np.ones(2),
+         r"A must be symmetric, got u @ \(A v\) - v @ \(A u\)"),
+        (scipy.sparse.csr_matrix(np.ones((2, 3))), np.ones(2), r"A must be square"),
+    ],
+)
+def test_linear_cg_rejects_bad_input(A, b, match):
+    with pytest.raises(ValueError, match=match):
+        conjugate_gradient(A, b)
+
+
+def test_linear_cg_rejects_bad_settings():
+    with pytest.raises(ValueError, match=r"tol must be >= 0\.0"):
+        conjugate_gradient(np.eye(2), np.ones(2), tol=-1.0)
+    with pytest.raises(ValueError, match="max_iter must be >= 0"):
+        conjugate_gradient(np.eye(2), np.ones(2), max_iter=-1)
+    with pytest.raises(ValueError, match=r"x0 must have shape \(2\)"):
+        conjugate_gradient(np.eye(2), np.ones(2), x0=np.ones(3))
