@@ -34,12 +34,17 @@ Newton step that overflows is a result, not an error: `newton` stops with succes
 import math
 
 import numpy as np
+import scipy.linalg
 
 from lib import _validate
 from lib.line_search import (
+    _backtracking,
+    _check_c1_c2,
     _check_point,
     _Counted,
+    _require_callable,
     _Result,
+    _wolfe,
 )
 
 
@@ -319,3 +324,160 @@ def _max_asymmetry(A, block):
                 if not math.isfinite(gap):
                     return gap
     return worst
+
+
+# Newton ------------------------------------------------------------------------------
+
+_LINE_SEARCHES = (None, "backtracking", "wolfe")
+
+
+def newton(f, grad, hess, x0, line_search="wolfe", damping="auto", gtol=1e-5,
+           max_iter=None, c1=1e-4, c2=0.9, rho=0.5, keep_path=True):
+    r"""Newton's method: step to the minimizer of the local quadratic model.
+
+    The model :math:`L(\theta_t + d) \approx L(\theta_t) + g_t^\top d + \frac12 d^\top H_t
+    d` has its stationary point at the Newton direction
+
+    .. math::
+        d_t = -(H_t + \tau_t I)^{-1} g_t, \qquad \theta_{t+1} = \theta_t + \eta_t d_t,
+
+    with :math:`\tau_t = 0` for the pure method. On a convex quadratic one full step
+    (:math:`\eta_t = 1`) lands on the minimizer; near a minimizer with H positive definite
+    the convergence is quadratic (the error is squared at every step).
+
+    The two safeguards, each optional so that the pure method's failures can be shown:
+
+    - `damping`, the shift :math:`\tau_t`. ``"auto"`` (default): Nocedal and Wright's
+      Algorithm 3.3 (Cholesky with added multiple of the identity), :math:`\tau_t = 0`
+      when H is positive definite, otherwise the first of :math:`\tau = \beta -
+      \min_i H_{ii}`, then doubling (at least :math:`\beta = 10^{-3}`), that makes the
+      Cholesky factorization succeed; then :math:`d_t` is a descent direction. A number
+      :math:`\lambda \ge 0` adds the fixed :math:`\lambda I` (Levenberg's damping); 0 is
+      the pure Newton direction, which an indefinite H can turn uphill or toward a saddle.
+    - `line_search`: ``"wolfe"`` (strong Wolfe, first trial :math:`\eta = 1`; default),
+      ``"backtracking"`` (Armijo, :math:`\eta = 1, \rho, \rho^2, \dots`), or None for the
+      full step :math:`\eta_t = 1`. Far from the minimizer a Newton step can be thousands
+      of times too long (on the canyon's walls); the Wolfe search's interpolation cuts it
+      down in a few trials, where halving takes a dozen. With a line search, a direction
+      that is not a descent direction stops the run (success False): use
+      ``damping="auto"``. Without one, f is evaluated only to record ``fun``.
+
+    The pure method, ``newton(f, grad, hess, x0, line_search=None, damping=0)``, is
+    attracted to any stationary point (saddles and maxima included) and can diverge even
+    on a convex function: on :math:`\sqrt{1 + \theta^2}` the step is
+    :math:`\theta_{t+1} = -\theta_t^3`, divergent from :math:`|\theta_0| > 1`. When an
+    iterate, its value or its gradient is no longer finite the run stops (success False,
+    "diverged").
+
+    Each update costs one call of hess, one of grad and the line search's calls of f
+    (one when the full step is accepted). Solving with H costs :math:`O(n^3)` time and
+    :math:`O(n^2)` memory.
+
+    Parameters
+    ----------
+    f, grad, hess : callables of theta (n,), returning a float, (n,), (n, n)
+    x0 : array (n,)
+    line_search : {"wolfe", "backtracking", None}
+    damping : "auto" or float >= 0
+    gtol : float >= 0
+    max_iter : int >= 0, default 200 n
+    c1, c2, rho : the line search's constants (c2 for "wolfe", rho for "backtracking")
+    keep_path : bool
+
+    Returns
+    -------
+    OptimizeResult, with ``nhev`` (calls of hess) and ``shifts`` (:math:`\tau_t` per update).
+    """
+    _require_callable(hess, "hess")
+    if line_search not in _LINE_SEARCHES:
+        raise ValueError(
+            f"line_search must be one of 'wolfe', 'backtracking' or None, got {line_search!r}")
+    if isinstance(damping, str):
+        _validate.choice(damping, "damping", {"auto"})
+    else:
+        try:
+            damping = _validate.real(damping, "damping", low=0.0)
+        except ValueError:
+            raise ValueError(
+                f"damping must be 'auto' or a number >= 0, got {_validate._describe(damping)}"
+            ) from None
+    c1, c2 = _check_c1_c2(c1, c2)
+    rho = _validate.real(rho, "rho")
+    if not 0.0 < rho < 1.0:
+        raise ValueError(f"rho must satisfy 0 < rho < 1, got {rho}")
+    run = _Run(f, grad, x0, gtol, max_iter, _scipy_max_iter, keep_path)
+    n, prob = run.n, run.prob
+    nhev = [0]
+
+    def hessian(x, first):
+        H = hess(x)
+        nhev[0] += 1
+        H = np.asarray(H, dtype=np.float64)
+        if H.shape != (n, n):
+            raise ValueError(f"hess must return an array of shape ({n}, {n}), got {H.shape}")
+        if first and not np.isfinite(H).all():
+            raise ValueError("hess must return finite values, got NaN or infinite entries "
+                             "at x0")
+        return H
+
+    shifts = []
+    eye = np.eye(n)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        while run.running():
+            H = hessian(run.x, first=run.t == 0)
+            if not np.isfinite(H).all():
+                run.stop("Diverged: the Hessian is no longer finite.")
+                break
+            try:
+                if damping == "auto":
+                    d, tau = _modified_newton_direction(H, run.g, eye)
+                else:
+                    tau = damping
+                    d = -np.linalg.solve(H + tau * eye if tau else H, run.g)
+            except np.linalg.LinAlgError:
+                run.stop("The Hessian is singular: no Newton step (use damping).")
+                break
+            if line_search is None:
+                x_new = run.x + d
+                if not np.isfinite(x_new).all():
+                    run.stop("Diverged: the iterate is no longer finite.")
+                    break
+                g_new = prob.grad(x_new, finite=False)
+                f_new = prob.fun(x_new)
+                shifts.append(tau)
+                if not (np.isfinite(g_new).all() and math.isfinite(f_new)):
+                    run.stop("Diverged: the value or the gradient is no longer finite.")
+                    break
+                run.accept(x_new, f_new, g_new)
+                continue
+            slope = float(run.g @ d)
+            if not slope < 0.0:
+                run.stop(f"The Newton direction is not a descent direction (g @ d = "
+                         f"{slope:.3g}): H + tau I is not positive definite (use damping).")
+                break
+            if line_search == "wolfe":
+                ls = _wolfe(prob, run.x, d, run.fun, slope, 1.0, c1, c2, 10)
+            else:
+                ls = _backtracking(prob, run.x, d, run.fun, slope, 1.0, rho, c1, 50)
+            if not ls.success:
+                run.stop(_line_search_failed(ls))
+                break
+            g_new = ls.grad if ls.grad is not None else prob.grad(ls.x)
+            shifts.append(tau)
+            run.accept(ls.x, ls.fun, g_new)
+    return run.result(nhev=nhev[0], shifts=np.array(shifts, dtype=np.float64))
+
+
+def _modified_newton_direction(H, g, eye, beta=1e-3):
+    """Nocedal and Wright's Algorithm 3.3: the smallest tau of the sequence with H + tau I
+    positive definite (its Cholesky factorization succeeds); returns (d, tau)."""
+    min_diag = float(np.min(np.diag(H)))
+    tau = 0.0 if min_diag > 0 else beta - min_diag
+    for _ in range(100):  # tau doubles: 100 doublings exceed any finite spectrum
+        try:
+            factor = scipy.linalg.cho_factor(H + tau * eye if tau else H, check_finite=False)
+        except np.linalg.LinAlgError:
+            tau = max(2.0 * tau, beta)
+            continue
+        return -scipy.linalg.cho_solve(factor, g, check_finite=False), tau
+    raise np.linalg.LinAlgError("no shift makes H positive definite")

@@ -14,8 +14,8 @@ import scipy.optimize
 import scipy.sparse
 import scipy.sparse.linalg
 
-from lib.landscapes import Canyon, ExtendedRosenbrock, Rosenbrock
-from lib.second_order import conjugate_gradient
+from lib.landscapes import Canyon, ExtendedRosenbrock, Himmelblau, Quadratic, Rosenbrock, Saddle
+from lib.second_order import conjugate_gradient, newton
 
 
 class Counted:
@@ -315,3 +315,115 @@ def test_linear_cg_rejects_bad_settings():
         conjugate_gradient(np.eye(2), np.ones(2), max_iter=-1)
     with pytest.raises(ValueError, match=r"x0 must have shape \(2\)"):
         conjugate_gradient(np.eye(2), np.ones(2), x0=np.ones(3))
+
+
+# Newton -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(PROBLEMS))
+def test_newton_matches_scipy_trust_exact(name):
+    compare_with_scipy(newton, name)
+
+
+def test_newton_one_step_on_a_quadratic():
+    """The notes' Example 5-3: from (4, 2) one step lands on the minimizer (2, 1)."""
+    J = Quadratic([[2.0, 0.0], [0.0, 8.0]], center=(2.0, 1.0))
+    for kw in ({"line_search": None, "damping": 0.0}, {}):
+        res = newton(J, J.grad, J.hessian, np.array([4.0, 2.0]), **kw)
+        assert res.nit == 1
+        assert res.success
+        np.testing.assert_allclose(res.path, [[4.0, 2.0], [2.0, 1.0]], atol=1e-15)
+    Q = QuadraticND(n=30, condition=1e6)
+    res = newton(Q, Q.grad, Q.hessian, Q.start)
+    assert res.nit == 1
+    assert res.nfev == 2  # f(x0), then the unit step accepted at once
+    np.testing.assert_allclose(res.x, Q.c, rtol=1e-8)
+
+
+def test_newton_converges_quadratically():
+    R = Rosenbrock()
+    res = newton(R, R.grad, R.hessian, np.array([-1.2, 1.0]), gtol=1e-12)
+    err = np.linalg.norm(res.path - R.minima[0], axis=1)
+    near = np.flatnonzero((err[:-1] < 1e-2) & (err[1:] > 0))
+    assert len(near) >= 3
+    # e_{t+1} <= C e_t^2: the number of correct digits about doubles at every step
+    assert np.all(err[near + 1] <= 100 * err[near] ** 2)
+
+
+def sqrt1p():
+    """f = sqrt(1 + theta^2): convex, and the pure Newton step is theta -> -theta^3."""
+    return (lambda x: float(np.sqrt(1 + x[0] ** 2)), lambda x: x / np.sqrt(1 + x * x),
+            lambda x: np.array([[(1 + x[0] ** 2) ** -1.5]]))
+
+
+def test_pure_newton_diverges_on_sqrt_1_plus_x2_beyond_1():
+    f, g, h = sqrt1p()
+    for x0, converges in ((0.5, True), (0.99, True), (1.01, False), (1.1, False)):
+        res = newton(f, g, h, np.array([x0]), line_search=None, damping=0.0, max_iter=200)
+        x = res.path[:, 0]
+        np.testing.assert_allclose(x[1:], -x[:-1] ** 3, rtol=1e-9, atol=1e-15)
+        assert res.success == converges
+        if not converges:
+            assert "Diverged" in res.message
+            assert np.all(np.isfinite(res.path))
+        safe = newton(f, g, h, np.array([x0]))  # the line search tames it
+        assert safe.success
+        assert abs(safe.x[0]) < 1e-5
+    assert newton(f, g, h, np.array([50.0])).success
+
+
+def test_pure_newton_is_attracted_to_saddles_and_maxima():
+    S = Saddle()
+    res = newton(S, S.grad, S.hessian, np.array([1.0, 0.3]), line_search=None, damping=0.0)
+    assert res.nit == 1
+    assert res.success  # the gradient vanishes: the stopping rule cannot tell
+    np.testing.assert_allclose(res.x, 0.0, atol=1e-15)
+    eig = np.linalg.eigvalsh(S.hessian(res.x))
+    assert eig[0] < 0 < eig[1]
+    H = Himmelblau()  # a local maximum near (-0.2708, -0.9230)
+    x0 = np.array([0.03, -0.62])
+    pure = newton(H, H.grad, H.hessian, x0, line_search=None, damping=0.0)
+    assert pure.success
+    assert np.all(np.linalg.eigvalsh(H.hessian(pure.x)) < 0)  # a maximum
+    assert pure.fun > H(x0)
+    safe = newton(H, H.grad, H.hessian, x0)  # damping "auto" and a line search
+    assert safe.success
+    assert safe.shifts[0] > 0
+    assert np.min(np.abs(H.minima - safe.x).max(axis=1)) < 1e-6
+    # a line search alone cannot help an uphill direction: the run stops and says why
+    stuck = newton(H, H.grad, H.hessian, x0, damping=0.0)
+    assert not stuck.success
+    assert "not a descent direction" in stuck.message
+
+
+def test_newton_damping():
+    R = Rosenbrock()
+    x0 = np.array([0.0, 1.0])  # H = diag(-398, 200): indefinite
+    H, g = R.hessian(x0), R.grad(x0)
+    for lam in (0.0, 1.0, 500.0):
+        res = newton(R, R.grad, R.hessian, x0, line_search=None, damping=lam, max_iter=1)
+        np.testing.assert_allclose(res.path[1] - x0, -np.linalg.solve(H + lam * np.eye(2), g),
+                                   rtol=1e-12)
+        np.testing.assert_array_equal(res.shifts, [lam])
+    res = newton(R, R.grad, R.hessian, x0, line_search=None, max_iter=1)
+    tau = res.shifts[0]
+    assert tau > 398  # H + tau I positive definite, the first of N&W's Algorithm 3.3 sequence
+    assert np.linalg.eigvalsh(H + tau * np.eye(2)).min() > 0
+    assert (res.path[1] - x0) @ g < 0
+    # singular Hessian: the pure step does not exist; the shifted one does
+    f = lambda x: float(x[0] ** 4 + x[1] ** 2)  # noqa: E731
+    gr = lambda x: np.array([4 * x[0] ** 3, 2 * x[1]])  # noqa: E731
+    he = lambda x: np.diag([12 * x[0] ** 2, 2.0])  # noqa: E731
+    res = newton(f, gr, he, np.array([0.0, 1.0]), line_search=None, damping=0.0)
+    assert not res.success
+    assert "singular" in res.message
+    assert newton(f, gr, he, np.array([0.0, 1.0])).success
+
+
+def test_newton_with_backtracking_and_wolfe():
+    R = Rosenbrock()
+    for ls in ("backtracking", "wolfe"):
+        res = newton(R, R.grad, R.hessian, np.array([-1.2, 1.0]), line_search=ls)
+        assert res.success
+        np.testing.assert_allclose(res.x, 1.0, atol=1e-6)
+    check_wolfe_path(R, newton(R, R.grad, R.hessian, np.array([-1.2, 1.0])))
