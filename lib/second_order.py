@@ -481,3 +481,92 @@ def _modified_newton_direction(H, g, eye, beta=1e-3):
             continue
         return -scipy.linalg.cho_solve(factor, g, check_finite=False), tau
     raise np.linalg.LinAlgError("no shift makes H positive definite")
+
+
+# Nonlinear conjugate gradients -------------------------------------------------------
+
+_BETAS = ("FR", "PR", "PR+")
+
+
+def _scipy_initial_step(fun, fun_prev, slope):
+    """Nocedal and Wright's (3.60), as SciPy uses it: the minimizer of the quadratic through
+    phi(0), phi'(0) that predicts the last decrease again, times 1.01, at most 1."""
+    alpha0 = min(1.0, 1.01 * 2.0 * (fun - fun_prev) / slope)
+    return alpha0 if alpha0 > 0.0 else 1.0
+
+
+def nonlinear_cg(f, grad, x0, beta="PR+", c1=1e-4, c2=0.1, gtol=1e-5, max_iter=None,
+                 restart_every=None, keep_path=True):
+    r"""Nonlinear conjugate gradients (Fletcher-Reeves, Polak-Ribière, PR+), with restarts.
+
+    The direction mixes the new gradient with the last direction,
+
+    .. math::
+        d_0 = -g_0, \qquad d_{t+1} = -g_{t+1} + \beta_{t+1} d_t, \qquad
+        \beta_{t+1}^{\text{FR}} = \frac{g_{t+1}^\top g_{t+1}}{g_t^\top g_t}, \qquad
+        \beta_{t+1}^{\text{PR}} = \frac{g_{t+1}^\top (g_{t+1} - g_t)}{g_t^\top g_t},
+
+    and "PR+" is :math:`\max(\beta^{\text{PR}}, 0)` (Nocedal and Wright, Section 5.2). On a
+    convex quadratic with exact line searches all three are linear CG. The step length comes
+    from a strong Wolfe line search with c2 = 0.1 (Nocedal and Wright's advice for CG: with
+    c2 < 1/2 Fletcher-Reeves directions are always descent directions), its first trial
+    being (3.60) as SciPy computes it.
+
+    Restart (:math:`\beta = 0`, steepest descent) every `restart_every` updates (default n,
+    the dimension, after which the quadratic theory is spent), and whenever the new
+    direction is not a descent direction (:math:`g_{t+1}^\top d_{t+1} \ge 0`, possible for
+    PR). ``result.restarts`` counts both kinds.
+
+    SciPy's ``minimize(method="CG")`` is PR+ with c2 = 0.4 and, instead of restarts, a
+    line search that also requires :math:`g^\top d \le -0.01\,\lVert g\rVert^2` of the
+    next direction.
+
+    Parameters
+    ----------
+    f, grad : callables of theta (n,)
+    x0 : array (n,)
+    beta : {"PR+", "PR", "FR"}
+    c1, c2 : floats, 0 < c1 < c2 < 1
+    gtol : float >= 0
+    max_iter : int >= 0, default 200 n (SciPy's)
+    restart_every : int >= 1, default n
+    keep_path : bool
+    """
+    _validate.choice(beta, "beta", set(_BETAS))
+    c1, c2 = _check_c1_c2(c1, c2)
+    run = _Run(f, grad, x0, gtol, max_iter, _scipy_max_iter, keep_path)
+    restart_every = run.n if restart_every is None else restart_every
+    restart_every = _validate.integer(restart_every, "restart_every", low=1)
+    prob = run.prob
+    d = -run.g
+    gg = float(run.g @ run.g)
+    fun_prev = run.fun + math.sqrt(gg) / 2  # SciPy's: the first trial step has length ~1
+    restarts = 0
+    while run.running():
+        slope = float(run.g @ d)
+        if not slope < 0.0:  # not a descent direction: restart
+            d = -run.g
+            slope = -gg
+            restarts += 1
+        alpha0 = _scipy_initial_step(run.fun, fun_prev, slope)
+        ls = _wolfe(prob, run.x, d, run.fun, slope, alpha0, c1, c2, 10)
+        if not ls.success:
+            run.stop(_line_search_failed(ls))
+            break
+        g_new = ls.grad
+        gg_new = float(g_new @ g_new)
+        if beta == "FR":
+            b = gg_new / gg
+        else:
+            b = (gg_new - float(g_new @ run.g)) / gg
+            if beta == "PR+":
+                b = max(b, 0.0)
+        fun_prev = run.fun
+        run.accept(ls.x, ls.fun, g_new)
+        if run.t % restart_every == 0:
+            b = 0.0
+            restarts += 1
+        d *= b
+        d -= g_new
+        gg = gg_new
+    return run.result(restarts=restarts)

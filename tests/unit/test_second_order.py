@@ -15,7 +15,7 @@ import scipy.sparse
 import scipy.sparse.linalg
 
 from lib.landscapes import Canyon, ExtendedRosenbrock, Himmelblau, Quadratic, Rosenbrock, Saddle
-from lib.second_order import conjugate_gradient, newton
+from lib.second_order import conjugate_gradient, newton, nonlinear_cg
 
 
 class Counted:
@@ -427,3 +427,53 @@ def test_newton_with_backtracking_and_wolfe():
         assert res.success
         np.testing.assert_allclose(res.x, 1.0, atol=1e-6)
     check_wolfe_path(R, newton(R, R.grad, R.hessian, np.array([-1.2, 1.0])))
+
+
+# Nonlinear conjugate gradients -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(PROBLEMS))
+def test_nonlinear_cg_matches_scipy_cg(name):
+    compare_with_scipy(nonlinear_cg, name)
+
+
+@pytest.mark.parametrize("beta", ["FR", "PR", "PR+"])
+@pytest.mark.parametrize("name", list(PROBLEMS))
+def test_nonlinear_cg_every_beta_converges_with_wolfe_steps(beta, name):
+    L, x0, x_star = PROBLEMS[name]
+    res = nonlinear_cg(L, L.grad, x0, beta=beta, gtol=1e-7)
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, x_star, atol=1e-6)
+    check_wolfe_path(L, res, c2=0.1)
+
+
+@pytest.mark.parametrize("beta", ["FR", "PR", "PR+"])
+def test_nonlinear_cg_is_linear_cg_on_a_quadratic(beta):
+    """With (nearly) exact line searches and no restarts, FR, PR and PR+ all reproduce the
+    iterates of linear CG on a convex quadratic."""
+    Q = QuadraticND()
+    lin = conjugate_gradient(Q.A, Q.A @ Q.c, tol=1e-14)
+    res = nonlinear_cg(Q, Q.grad, Q.start, beta=beta, c1=1e-9, c2=1e-6, restart_every=1000,
+                       gtol=1e-12)
+    k = 12
+    scale = np.abs(lin.path[:k]).max()
+    np.testing.assert_allclose(res.path[:k], lin.path[:k], rtol=0, atol=1e-9 * scale)
+    assert res.restarts == 0
+
+
+def test_nonlinear_cg_restarts():
+    Q = QuadraticND()
+    # restart_every=1 is steepest descent with a line search: every step along -g
+    res = nonlinear_cg(Q, Q.grad, Q.start, restart_every=1, max_iter=30)
+    S = np.diff(res.path, axis=0)
+    G = np.array([Q.grad(p) for p in res.path[:-1]])
+    cos = -np.sum(S * G, axis=1) / (np.linalg.norm(S, axis=1) * np.linalg.norm(G, axis=1))
+    np.testing.assert_allclose(cos, 1.0, atol=1e-12)
+    assert res.restarts == res.nit
+    # FR with c2 < 1/2 only restarts on schedule: every n = 20 updates
+    R = ExtendedRosenbrock(20)
+    res = nonlinear_cg(R, R.grad, R.start, beta="FR")
+    assert res.success
+    assert res.restarts == res.nit // 20
+    res = nonlinear_cg(R, R.grad, R.start, beta="FR", restart_every=7)
+    assert res.restarts >= res.nit // 7
