@@ -330,13 +330,13 @@ _GELU_K = 0.044715
 
 
 class GELU(_Elementwise):
-    r"""GELU, tanh form: out = :math:`\tfrac12 x (1 + \tanh u)`, any shape.
+    r"""GELU, tanh form: out = :math:`\tfrac12 x \bigl(1 + \tanh(\sqrt{2/\pi}\,(x + 0.044715
+    x^3))\bigr)`, any shape.
 
-    :math:`u = \sqrt{2/\pi}\,(x + 0.044715 x^3)`: the tanh approximation of
-    :math:`x\,\Phi(x)` (Hendrycks and Gimpel, 2016), PyTorch's
-    ``nn.GELU(approximate="tanh")``; it is within 5e-4 of the exact GELU.
-    Derivative: :math:`\tfrac12(1 + \tanh u) + \tfrac12 x (1 - \tanh^2 u)\sqrt{2/\pi}\,(1 +
-    3 \cdot 0.044715 x^2)`.
+    The tanh approximation of :math:`x\,\Phi(x)` (Hendrycks and Gimpel, 2016), PyTorch's
+    ``nn.GELU(approximate="tanh")``; it is within 5e-4 of the exact GELU. Derivative, with
+    tanh taken at the same argument: :math:`\tfrac12(1 + \tanh) + \tfrac12 x (1 -
+    \tanh^2)\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715 x^2)`.
     """
 
     def _forward(self, x):
@@ -433,10 +433,10 @@ class Maxout(Layer):
     ``params = {"W": (pieces, n_in, n_out), "b": (pieces, n_out)}``; each :math:`W_k` drawn
     like a `Linear` with the same ``init`` (one after another from
     ``np.random.default_rng(seed)``), b = 0.
-    The gradient flows only through the winning piece of each output: with
-    :math:`\delta_{kij} = \text{dout}_{ij}` if k wins entry ij and 0 otherwise,
-    :math:`\partial L/\partial W_k = x^\top\delta_k`, :math:`\partial L/\partial b_k =
-    \sum_i \delta_{ki}`, :math:`\partial L/\partial x = \sum_k \delta_k W_k^\top`
+    The gradient flows only through the winning piece of each output entry: with
+    :math:`\text{dout}_k` equal to dout where piece k wins and 0 elsewhere,
+    :math:`\partial L/\partial W_k = x^\top \text{dout}_k`, :math:`\partial L/\partial b_k =
+    \sum_i \text{dout}_{k,i}`, :math:`\partial L/\partial x = \sum_k \text{dout}_k W_k^\top`
     (a tie goes to the first piece, as ``argmax`` does).
     """
 
@@ -469,13 +469,13 @@ class Maxout(Layer):
         return None if self._x is None else (self._x.shape[0], self.n_out)
 
     def _backward(self, dout, need_dx):
-        delta = np.zeros((self.pieces, *dout.shape))
-        np.put_along_axis(delta, self._winner, dout[None], axis=0)
-        np.matmul(self._x.T, delta, out=self.grads["W"])
-        np.sum(delta, axis=1, out=self.grads["b"])
+        dout_k = np.zeros((self.pieces, *dout.shape))  # dout routed to the winning pieces
+        np.put_along_axis(dout_k, self._winner, dout[None], axis=0)
+        np.matmul(self._x.T, dout_k, out=self.grads["W"])
+        np.sum(dout_k, axis=1, out=self.grads["b"])
         if not need_dx:
             return None
-        return np.matmul(delta, self.params["W"].transpose(0, 2, 1)).sum(axis=0)
+        return np.matmul(dout_k, self.params["W"].transpose(0, 2, 1)).sum(axis=0)
 
     def __repr__(self):
         return f"Maxout({self.n_in}, {self.n_out}, pieces={self.pieces})"
@@ -485,6 +485,12 @@ BLOCK = 32768
 """Entries per block of BatchNorm's passes: a block's temporaries (256 KiB each) stay in the
 L2 cache between the ufuncs that make one pass, so a large array is read from memory once per
 pass instead of once per ufunc (see ``benchmarks/batchnorm.py``)."""
+
+
+CANCELLATION = 100.0
+"""BatchNorm computes its statistics from sum z and sum z^2 where zbar^2 <= CANCELLATION *
+sigma_B^2 (|zbar| within 10 standard deviations of 0, at most 2 digits lost to
+cancellation), and from z - zbar, in a second pass, elsewhere."""
 
 
 def _channel_sum(a3):
@@ -498,6 +504,13 @@ def _channel_sum(a3):
         return _ones(b) @ a3.reshape(b, C)
     # Over the contiguous axis first: the intermediate result is small, (b, C).
     return _ones(b) @ (a3.reshape(b * C, S) @ _ones(S)).reshape(b, C)
+
+
+def _channel_dot(a3, b3):
+    """Sum of a3 * b3 (b, C, S) over axes 0 and 2: (C,), without a temporary (einsum)."""
+    if a3.shape[2] == 1:
+        return np.einsum("ij,ij->j", a3[:, :, 0], b3[:, :, 0])
+    return np.einsum("ijk,ijk->j", a3, b3)
 
 
 _ONES = {}
@@ -521,44 +534,54 @@ class BatchNorm(Layer):
     ``params = {"gamma": (C,), "beta": (C,)}`` (1 and 0 at first); ``running_mean`` and
     ``running_var`` (C,), 0 and 1 at first, in ``buffers``.
 
-    Training mode, for each channel c over its M = N (or N·H·W) values :math:`z` in the batch:
+    Training mode, for each channel over its B values :math:`z_i` in the batch (B = N for
+    (N, C) input, N·H·W for (N, C, H, W)):
 
     .. math::
-        \bar z = \tfrac1M \textstyle\sum z, \quad
-        \sigma_B^2 = \tfrac1M \textstyle\sum (z - \bar z)^2, \quad
-        \hat z = \frac{z - \bar z}{\sqrt{\sigma_B^2 + \epsilon}}, \quad
-        \text{out} = \gamma \hat z + \beta,
+        \bar z = \tfrac1B \textstyle\sum_i z_i, \quad
+        \sigma_B^2 = \tfrac1B \textstyle\sum_i (z_i - \bar z)^2, \quad
+        \hat z_i = \frac{z_i - \bar z}{\sqrt{\sigma_B^2 + \epsilon}}, \quad
+        \text{out}_i = \gamma \hat z_i + \beta,
 
     the batch normalized with the biased variance, and the running estimates updated in
-    place with the unbiased one and PyTorch's momentum m (the weight of the new batch;
-    Keras's 0.99 is the weight of the old estimate, 1 − m):
+    place with the unbiased one and PyTorch's ``momentum``, the weight of the new batch
+    (Keras's momentum=0.99 is the weight of the old estimate, 1 − momentum here):
 
     .. math::
-        \text{running\_mean} \leftarrow (1 - m)\,\text{running\_mean} + m \bar z, \quad
-        \text{running\_var} \leftarrow (1 - m)\,\text{running\_var} + m \tfrac{M}{M-1}\sigma_B^2.
+        \text{running\_mean} \leftarrow (1 - \text{momentum})\,\text{running\_mean}
+        + \text{momentum}\,\bar z, \\
+        \text{running\_var} \leftarrow (1 - \text{momentum})\,\text{running\_var}
+        + \text{momentum}\,\tfrac{B}{B-1}\sigma_B^2.
 
     Eval mode uses running_mean and running_var in place of :math:`\bar z` and
-    :math:`\sigma_B^2` and updates nothing: the layer is then a fixed affine map.
+    :math:`\sigma_B^2` and updates nothing: the layer is then a fixed affine map, which can
+    be folded into the layer before it.
 
-    Backward in training mode, with :math:`g = \text{dout}` and sums over the channel's M
-    values: :math:`\partial L/\partial\beta = \sum g`, :math:`\partial L/\partial\gamma =
-    \sum g\hat z`, and, because :math:`\bar z` and :math:`\sigma_B^2` depend on every z,
+    Backward in training mode, with sums over the channel's B values:
+    :math:`\partial L/\partial\beta = \sum_i \text{dout}_i`,
+    :math:`\partial L/\partial\gamma = \sum_i \text{dout}_i\,\hat z_i`, and, because
+    :math:`\bar z` and :math:`\sigma_B^2` depend on every :math:`z_i`,
 
     .. math::
-        \frac{\partial L}{\partial z} = \frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}}
-        \Bigl(g - \tfrac1M \textstyle\sum g - \hat z\, \tfrac1M \sum g \hat z\Bigr).
+        \frac{\partial L}{\partial z_i} = \frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}}
+        \Bigl(\text{dout}_i - \tfrac1B \textstyle\sum_j \text{dout}_j
+        - \hat z_i\, \tfrac1B \sum_j \text{dout}_j\,\hat z_j\Bigr).
 
-    In eval mode :math:`\partial L/\partial z = g\,\gamma/\sqrt{\text{running\_var} + \epsilon}`.
+    In eval mode :math:`\partial L/\partial z_i = \text{dout}_i\,\gamma/\sqrt{\text{running\_var}
+    + \epsilon}`.
 
-    A batch with one value per channel (M = 1) has no variance: training mode raises
+    A batch with one value per channel (B = 1) has no variance: training mode raises
     ValueError (use eval mode for single examples).
 
-    Performance: every pass over the batch goes block by block (`BLOCK` entries), so that
-    the ufuncs of one pass find their operands in the cache, with the per-channel
-    coefficients tiled once into blocks of the same shape (broadcasting a (C, 1) column
-    costs more than a plain elementwise product); and the sums of x and dout that the
-    layer computes anyway double as the finiteness checks of its input and upstream
-    gradient. See ``benchmarks/batchnorm.py``.
+    Performance (``benchmarks/batchnorm.py``): every pass over the batch goes block by block
+    (`BLOCK` entries), so that the ufuncs of one pass find their operands in the cache, with
+    the per-channel coefficients tiled once into blocks of the same shape (broadcasting a
+    (C, 1) column costs more than a plain elementwise product). The statistics take one
+    pass, :math:`\sigma_B^2 = \overline{z^2} - \bar z^2` from sums of z and z² (einsum, no
+    temporary), wherever that loses at most two digits to cancellation (`CANCELLATION`);
+    elsewhere a second pass centers the values first, and the backward pass centers them
+    too. The sums of x and dout double as the finiteness checks of the input and of the
+    upstream gradient.
     """
 
     def __init__(self, num_features, momentum=0.1, eps=1e-5):
@@ -610,24 +633,37 @@ class BatchNorm(Layer):
                     f"{x.shape} ({m_count} per channel); call eval() to normalize single "
                     f"examples with the running statistics"
                 )
-            # One pass for both statistics, on data shifted by z0, the first block's mean:
-            # with z0 within a few standard errors of zbar, var = mean((z - z0)^2) -
-            # (zbar - z0)^2 loses next to nothing to cancellation (shifted data).
-            first = blocks[0]
-            z0 = _channel_sum(x3[first]) / ((first.stop - first.start) * x3.shape[2])
-            z0_t = self._tiled("z0", z0, x3)
+            # One pass for both statistics, sum z and sum z^2 (no temporary), and
+            # var = mean(z^2) - zbar^2. That subtraction loses about log10(1 + zbar^2 /
+            # sigma_B^2) digits: where zbar^2 > CANCELLATION * sigma_B^2 the statistics are
+            # computed again, exactly, on z - zbar (a second pass over x).
             s1, s2 = np.zeros(C), np.zeros(C)
             with _quiet(check_finite):  # a non-finite x is reported below, not warned about
                 for blk in blocks:
-                    t = np.subtract(x3[blk], z0_t[: blk.stop - blk.start], out=self._block(x3))
-                    s1 += _channel_sum(t)
-                    t *= t
-                    s2 += _channel_sum(t)
+                    xb = x3[blk]
+                    s1 += _channel_sum(xb)
+                    s2 += _channel_dot(xb, xb)
             if check_finite:
                 _finite_sum(s1, x, "x")
-            d = s1 / m_count  # zbar - z0
-            mean = z0 + d  # zbar
-            var = np.maximum(s2 / m_count - d * d, 0.0)  # sigma_B^2, biased
+            mean = s1 / m_count  # zbar
+            var = s2 / m_count - mean * mean  # sigma_B^2, biased
+            # (Written so that an overflow of sum z^2, inf or NaN, also takes the exact path.)
+            self._exact = not (np.all(mean * mean <= CANCELLATION * var) and np.isfinite(var).all())
+            self._z0 = z0 = mean
+            if self._exact:
+                z0_t = self._tiled("z0", z0, x3)
+                s1[...], s2[...] = 0.0, 0.0
+                with _quiet(check_finite):
+                    for blk in blocks:
+                        t = np.subtract(x3[blk], z0_t[: blk.stop - blk.start], out=self._block(x3))
+                        s1 += _channel_sum(t)
+                        s2 += _channel_dot(t, t)
+                d = s1 / m_count  # the rounding error of the first mean, zbar - z0
+                var = s2 / m_count - d * d
+                mean = z0 + d
+                if check_finite and not np.isfinite(var).all():
+                    raise ValueError("x is too large: its squares per channel overflow float64")
+            var = np.maximum(var, 0.0)
             m = self.momentum
             # In place, so that the arrays in `buffers` stay bound.
             self.running_mean *= 1.0 - m
@@ -638,15 +674,16 @@ class BatchNorm(Layer):
             if check_finite and not _validate.all_finite(x):
                 _validate.float_array(x, "x")
             mean, var = self.running_mean.copy(), self.running_var.copy()
-            z0 = mean
-            self._tiled("z0", z0, x3)
+            # The batch's own mean is unknown here: the backward pass centers on the running
+            # mean, exactly.
+            self._exact, self._z0 = True, mean
+            self._tiled("z0", mean, x3)
         inv_std = 1.0 / np.sqrt(var + self.eps)
         # out = gamma (x - zbar) inv_std + beta = x * scale + shift (PyTorch's form), one pass.
         scale = self.params["gamma"] * inv_std
         scale_t = self._tiled("a", scale, x3)
         shift_t = self._tiled("c", self.params["beta"] - mean * scale, x3)
         self._x, self._shape, self._mean, self._inv_std = x3, x.shape, mean, inv_std
-        self._z0 = z0  # tiled in self._scratch["z0"], reused by backward
         self._was_training = self.training
         out = np.empty(x3.shape)
         for blk in blocks:
@@ -663,19 +700,23 @@ class BatchNorm(Layer):
         g = dout.reshape(x3.shape)
         m_count = x3.shape[0] * x3.shape[2]
         blocks = self._blocks(x3)
-        z0_t = self._scratch["z0"]  # tiled by the forward pass
         s1, s2 = np.zeros(len(mean)), np.zeros(len(mean))
         with _quiet(check_finite):
-            for blk in blocks:  # sum of g and sum of g (z - z0), g read once
-                rows = blk.stop - blk.start
-                g_blk = g[blk]
-                s1 += _channel_sum(g_blk)
-                t = np.subtract(x3[blk], z0_t[:rows], out=self._block(x3))
-                t *= g_blk
-                s2 += _channel_sum(t)
+            if self._exact:  # sum of g and sum of g (z - z0), z0 tiled by the forward pass
+                z0_t = self._scratch["z0"]
+                for blk in blocks:
+                    g_blk = g[blk]
+                    s1 += _channel_sum(g_blk)
+                    t = np.subtract(x3[blk], z0_t[: blk.stop - blk.start], out=self._block(x3))
+                    s2 += _channel_dot(t, g_blk)
+            else:  # sum of g and sum of g z, without a temporary
+                for blk in blocks:
+                    g_blk = g[blk]
+                    s1 += _channel_sum(g_blk)
+                    s2 += _channel_dot(x3[blk], g_blk)
         if check_finite:
             _finite_sum(s1, dout, "dout")
-        s2 -= (mean - self._z0) * s1  # sum of g (z - zbar)
+        s2 -= (mean - self._z0) * s1 if self._exact else mean * s1  # sum of g (z - zbar)
         self.grads["beta"][...] = s1
         np.multiply(s2, inv_std, out=self.grads["gamma"])  # sum of g zhat
         if not need_dx:
@@ -687,14 +728,23 @@ class BatchNorm(Layer):
             for blk in blocks:
                 np.multiply(g[blk], a_t[: blk.stop - blk.start], out=dx[blk])
             return dx.reshape(dout.shape)
-        # dx = a (g - s1/M - (z - zbar) k) with k = s2 inv_std^2 / M, written as
-        # dx = a g - (a k) z + a (zbar k - s1/M): four ufuncs per block, the block in cache.
+        # With g = dout and B values per channel, dx = a (g - s1/B - (z - zbar) k), where
+        # a = gamma inv_std and k = s2 inv_std^2 / B, is computed as
+        # dx = a g - (a k) z + a (zbar k - s1/B): four ufuncs per block, the block in cache.
         k = s2 * inv_std * inv_std / m_count
         ak_t = self._tiled("ak", a * k, x3)
-        c_t = self._tiled("c", a * (mean * k - s1 / m_count), x3)
+        # Far from 0 (the exact path), z is centered first, on z0, so that (a k) z and the
+        # constant do not cancel: dx = a g - (a k)(z - z0) + a ((zbar - z0) k - s1/B).
+        z0 = self._z0 if self._exact else 0.0
+        c_t = self._tiled("c", a * ((mean - z0) * k - s1 / m_count), x3)
+        z0_t = self._scratch["z0"] if self._exact else None
         for blk in blocks:
             rows = blk.stop - blk.start
-            t = np.multiply(x3[blk], ak_t[:rows], out=self._block(x3))
+            if self._exact:
+                t = np.subtract(x3[blk], z0_t[:rows], out=self._block(x3))
+                t *= ak_t[:rows]
+            else:
+                t = np.multiply(x3[blk], ak_t[:rows], out=self._block(x3))
             d = np.multiply(g[blk], a_t[:rows], out=dx[blk])
             d -= t
             d += c_t[:rows]
@@ -743,11 +793,12 @@ class LayerNorm(Layer):
         \text{out} = \gamma \hat z + \beta,
 
     the same in training and in eval mode: no batch statistics, no running estimates.
-    Backward, with :math:`g = \text{dout}\cdot\gamma` and sums along the row:
+    Backward, with :math:`\hat g_j = \text{dout}_j\,\gamma_j` and sums along the row:
 
     .. math::
-        \frac{\partial L}{\partial z} = \frac{1}{\sqrt{\sigma^2 + \epsilon}}
-        \Bigl(g - \tfrac1D \textstyle\sum_j g_j - \hat z\, \tfrac1D \sum_j g_j \hat z_j\Bigr),
+        \frac{\partial L}{\partial z_j} = \frac{1}{\sqrt{\sigma^2 + \epsilon}}
+        \Bigl(\hat g_j - \tfrac1D \textstyle\sum_k \hat g_k - \hat z_j\, \tfrac1D \sum_k
+        \hat g_k \hat z_k\Bigr),
 
     and :math:`\partial L/\partial\gamma = \sum \text{dout}\,\hat z`,
     :math:`\partial L/\partial\beta = \sum \text{dout}` over all rows.

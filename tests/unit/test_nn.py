@@ -606,7 +606,10 @@ def assert_batchnorm_step_matches(layer, ref, x, dout, torch):
 
 @pytest.mark.parametrize("shape", [(16, 5), (2, 5), (6, 3, 4, 5), (1, 3, 2, 1)])
 @pytest.mark.parametrize(("momentum", "eps"), [(0.1, 1e-5), (0.35, 1e-2), (1.0, 1e-5), (0.0, 1e-5)])
-def test_batchnorm_against_torch(shape, momentum, eps):
+@pytest.mark.parametrize("offset", [2.0, 300.0])
+def test_batchnorm_against_torch(shape, momentum, eps, offset):
+    """offset 2: statistics from sums of z and z^2; offset 300 (100 standard deviations): the
+    second, centered pass that avoids cancellation."""
     torch = torch_or_skip()
     rng = np.random.default_rng(3)
     layer = randomized(BatchNorm(shape[1], momentum=momentum, eps=eps), rng)
@@ -614,8 +617,14 @@ def test_batchnorm_against_torch(shape, momentum, eps):
     ref = torch_batchnorm(layer, shape, torch)
     # Several training batches: the running statistics accumulate, with PyTorch's momentum.
     for step in range(4):
-        x = (2.0 + step) + 3.0 * rng.standard_normal(shape)
+        x = (offset + step) + 3.0 * rng.standard_normal(shape)
         assert_batchnorm_step_matches(layer, ref, x, rng.standard_normal(shape), torch)
+        # The path each case is meant to test (two values per channel can be close enough
+        # for the centered pass, whatever the offset).
+        if offset > 100:
+            assert layer._exact
+        elif x.size // shape[1] >= 16:
+            assert not layer._exact
     if momentum > 0:
         assert not np.allclose(layer.running_var, 1.0)
     # Eval mode: the running statistics normalize, and nothing is updated.
@@ -677,16 +686,20 @@ def test_batchnorm_blocks_give_the_same_result_as_one_block(monkeypatch):
 
 
 @pytest.mark.parametrize("block", [32768, 64])
-def test_batchnorm_statistics_are_accurate_far_from_zero(monkeypatch, block):
-    """A mean 10^6 standard deviations from zero, in one block or in 64: no cancellation."""
+@pytest.mark.parametrize(("offset", "rtol", "exact"), [(9.0, 1e-12, False), (11.0, 1e-14, True),
+                                                       (1e6, 1e-14, True)])
+def test_batchnorm_statistics_are_accurate_far_from_zero(monkeypatch, block, offset, rtol, exact):
+    """Means 9, 11 and 10^6 standard deviations from zero, in one block or in 64: the one-pass
+    statistics lose at most two digits (9), and beyond 10 the centered pass loses none."""
     import lib.nn
 
     monkeypatch.setattr(lib.nn, "BLOCK", block)
-    x = 1e6 + np.random.default_rng(0).standard_normal((4096, 16))
+    x = offset + np.random.default_rng(0).standard_normal((4096, 16))
     layer = BatchNorm(16, momentum=1.0)
     layer.forward(x)
+    assert layer._exact == exact
     np.testing.assert_allclose(layer.running_mean, x.mean(axis=0), rtol=1e-14)
-    np.testing.assert_allclose(layer.running_var, x.var(axis=0, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(layer.running_var, x.var(axis=0, ddof=1), rtol=rtol)
 
 
 def test_batchnorm_checks_its_input_and_upstream_gradient():
