@@ -11,7 +11,7 @@ from lib.gradcheck import numerical_gradient, rel_error
 from lib.landscapes import Himmelblau, Quadratic, Rosenbrock
 from lib.losses import cross_entropy_losses, hinge_losses, svm_loss
 from lib.nn import Linear, Sequential, SoftmaxCrossEntropy, Tanh
-from lib.optim import SGD, Adam, RMSProp
+from lib.optim import SGD, Adam
 from lib.schedules import cosine_decay, linear_warmup, step_decay
 
 
@@ -389,118 +389,6 @@ def check_classify_critical_point(your_fn):
         got = your_fn(H.copy())
         assert got == want, f"{name}: expected {want!r}, got {got!r}"
     print(f"check_classify_critical_point: all {len(cases)} Hessians classified correctly.")
-
-
-def check_rmsprop_step(your_fn):
-    """Check ``your_fn(theta, g, r, lr, beta2, eps) -> (theta, r)``: one RMSProp update.
-
-    r is the moving average of g * g (zero before the first update); the update is
-    r <- beta2 r + (1 - beta2) g^2, theta <- theta - lr g / (sqrt(r) + eps). Several
-    updates in a row are compared with `lib.optim.RMSProp`, for two decays and a case with
-    tiny gradients where the place of eps matters.
-    """
-    _require_callable(your_fn, "your_fn")
-
-    rng = np.random.default_rng(0)
-    scales = np.logspace(-2, 2, 12).reshape(3, 4)
-    cases = [("beta2 0.99, lr 0.01", 0.01, 0.99, 1e-8, scales),
-             ("beta2 0.9, lr 0.1", 0.1, 0.9, 1e-8, scales),
-             ("beta2 0.9, eps 1e-3, gradients near 1e-4", 0.01, 0.9, 1e-3,
-              np.full((3, 4), 1e-4))]
-    n_steps = 12
-    for name, lr, beta2, eps, scale in cases:
-        theta0 = rng.standard_normal((3, 4))
-        grads = [scale * rng.standard_normal((3, 4)) for _ in range(n_steps)]
-        ref, opt = theta0.copy(), RMSProp(lr, alpha=beta2, eps=eps)
-        theta, r = theta0.copy(), np.zeros((3, 4))
-        for k, g in enumerate(grads, start=1):
-            opt.step({"w": ref}, {"w": g})
-            out = your_fn(theta.copy(), g.copy(), r.copy(), lr, beta2, eps)
-            assert isinstance(out, tuple), (
-                f"{name}: return the pair (theta, r), got {type(out).__name__}"
-            )
-            assert len(out) == 2, f"{name}: return the pair (theta, r), got {len(out)} values"
-            theta, r = (np.asarray(a, dtype=np.float64) for a in out)
-            for label, arr in (("theta", theta), ("r", r)):
-                assert arr.shape == ref.shape, (
-                    f"{name}: {label} must keep the shape {ref.shape}, got {arr.shape}"
-                )
-            want_r = opt.state["w"]["r"]
-            assert np.allclose(r, want_r, rtol=1e-9, atol=1e-300), (
-                f"{name}, update {k}: r differs from the moving average "
-                f"beta2 * r + (1 - beta2) * g * g (largest difference "
-                f"{np.max(np.abs(r - want_r)):.2e}); is it '=' rather than '+='?"
-            )
-            assert np.allclose(theta, ref, rtol=1e-9, atol=1e-12), (
-                f"{name}, update {k}: theta differs from the reference by up to "
-                f"{np.max(np.abs(theta - ref)):.2e}; is the step lr * g / (sqrt(r) + eps), "
-                "with eps outside the square root, against the gradient?"
-            )
-    print(f"check_rmsprop_step: your update matches lib.optim.RMSProp over {n_steps} "
-          f"updates in all {len(cases)} cases.")
-
-
-def check_adam_step(your_fn):
-    """Check ``your_fn(theta, g, m, r, t, lr, beta1, beta2, eps) -> (theta, m, r)``: one Adam step.
-
-    t is the number of this update, 1 for the first; m and r are the raw moving averages
-    (zero before the first update), and the step uses their bias-corrected values
-    m / (1 - beta1^t) and r / (1 - beta2^t), with eps outside the square root. Several
-    updates in a row are compared with `lib.optim.Adam`: gradients whose entries differ
-    in size by four orders of magnitude, other betas, and tiny gradients where the place
-    of eps matters.
-    """
-    _require_callable(your_fn, "your_fn")
-
-    rng = np.random.default_rng(1)
-    scales = np.logspace(-2, 2, 12).reshape(3, 4)
-    cases = [("betas (0.9, 0.999), lr 1e-3", 1e-3, (0.9, 0.999), 1e-8, scales),
-             ("betas (0.5, 0.9), lr 0.1", 0.1, (0.5, 0.9), 1e-8, scales),
-             ("betas (0.9, 0.99), eps 1e-3, gradients near 1e-4", 0.01, (0.9, 0.99), 1e-3,
-              np.full((3, 4), 1e-4))]
-    n_steps = 15
-    for name, lr, (b1, b2), eps, scale in cases:
-        theta0 = rng.standard_normal((3, 4))
-        grads = [scale * (1.0 + rng.standard_normal((3, 4))) for _ in range(n_steps)]
-        ref, opt = theta0.copy(), Adam(lr, betas=(b1, b2), eps=eps)
-        theta, m, r = theta0.copy(), np.zeros((3, 4)), np.zeros((3, 4))
-        for t, g in enumerate(grads, start=1):
-            before = ref.copy()
-            opt.step({"w": ref}, {"w": g})
-            out = your_fn(theta.copy(), g.copy(), m.copy(), r.copy(), t, lr, b1, b2, eps)
-            assert isinstance(out, tuple), (
-                f"{name}: return the triple (theta, m, r), got {type(out).__name__}"
-            )
-            assert len(out) == 3, f"{name}: return the triple (theta, m, r), got {len(out)} values"
-            theta, m, r = (np.asarray(a, dtype=np.float64) for a in out)
-            for label, arr in (("theta", theta), ("m", m), ("r", r)):
-                assert arr.shape == ref.shape, (
-                    f"{name}: {label} must keep the shape {ref.shape}, got {arr.shape}"
-                )
-            for label, got, want, rule in (
-                ("m", m, opt.state["w"]["m"], "beta1 * m + (1 - beta1) * g"),
-                ("r", r, opt.state["w"]["r"], "beta2 * r + (1 - beta2) * g * g"),
-            ):
-                assert np.allclose(got, want, rtol=1e-9, atol=1e-300), (
-                    f"{name}, update {t}: the stored {label} differs from {rule}; keep the raw "
-                    f"averages in m and r and put the bias-corrected ones in new variables"
-                )
-            if not np.allclose(theta, ref, rtol=1e-9, atol=1e-12):
-                step, want = theta - before, ref - before
-                ratio = np.median(np.abs(step) / np.abs(want))
-                hint = ""
-                if np.median(step * want) < 0:
-                    hint = " Your step goes up the gradient: check the sign."
-                elif t == 1 and abs(ratio - (1 - b1) / np.sqrt(1 - b2)) < 0.05 * ratio:
-                    hint = (" Your first step is (1 - beta1) / sqrt(1 - beta2) times too"
-                            " large: is the bias correction applied in the step?")
-                raise AssertionError(
-                    f"{name}, update {t}: theta differs from the reference by up to "
-                    f"{np.max(np.abs(theta - ref)):.2e} (your step / the right one: median "
-                    f"{ratio:.3g}).{hint} The step is lr * m_hat / (sqrt(r_hat) + eps)."
-                )
-    print(f"check_adam_step: your update matches lib.optim.Adam over {n_steps} updates "
-          f"in all {len(cases)} cases.")
 
 
 def _schedule_values(schedule, ts, name):

@@ -9,7 +9,14 @@ made so far, ``opt.state[name]`` holds what the optimizer remembers about one pa
 
 A learning rate is a positive number or a schedule: a plain function of the update count
 t, called with t = 0 for the first update, e.g. ``lambda t: 0.1 / (1 + t / 100)`` or one
-of `lib.schedules`. A schedule may reach 0 (the end of a linear or cosine decay).
+of `lib.schedules`. A schedule may reach 0 (the end of a linear or cosine decay). ``opt.lr``
+may also be reassigned between updates (checked like the argument), which is what a
+learning-rate range test does.
+
+Around the step: `clip_grad_norm` and `clip_grad_value` rescale or clip the gradients in
+place before it (as ``torch.nn.utils.clip_grad_norm_`` and ``clip_grad_value_`` do), and
+`ParameterAverage` keeps a plain or exponential average of the parameters after it (as
+``torch.optim.swa_utils.AveragedModel`` does).
 
 Notation in the docstrings: :math:`\theta` a parameter, :math:`g` its gradient on the
 current minibatch, :math:`\eta` the learning rate (:math:`\eta_t` for a schedule),
@@ -47,13 +54,22 @@ class Optimizer:
     state_names = ()
 
     def __init__(self, lr, weight_decay=0.0):
-        if not callable(lr):
-            lr = _validate.real(lr, "lr", low=0.0, low_open=True)
         self.lr = lr
         self.weight_decay = _validate.real(weight_decay, "weight_decay", low=0.0)
         self.t = 0
         self.state = {}
         self._scratch = None
+
+    @property
+    def lr(self):
+        """The learning rate: a number > 0, or a schedule t -> rate; may be reassigned."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr):
+        if not callable(lr):
+            lr = _validate.real(lr, "lr", low=0.0, low_open=True)
+        self._lr = lr
 
     def current_lr(self):
         """The learning rate of the next update: ``lr``, or ``lr(t)`` (>= 0) for a schedule."""
@@ -136,8 +152,7 @@ class SGD(Optimizer):
     def __init__(self, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(lr, weight_decay)
         self.momentum = _validate.real(momentum, "momentum", low=0.0)
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise ValueError(f"nesterov must be True or False, got {_validate._describe(nesterov)}")
+        nesterov = _check_flag(nesterov, "nesterov")
         if nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0, got momentum=0.0")
         self.nesterov = bool(nesterov)
@@ -166,6 +181,12 @@ class SGD(Optimizer):
 
 def _check_eps(eps):
     return _validate.real(eps, "eps", low=0.0, low_open=True)
+
+
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {_validate._describe(value)}")
+    return bool(value)
 
 
 class AdaGrad(Optimizer):
@@ -270,15 +291,23 @@ class Adam(Optimizer):
     decay :math:`\alpha` (``weight_decay``) replaces g by :math:`g + \alpha\theta` (L2
     regularization, which the scaling then weakens along coordinates with large
     gradients; `AdamW` decouples it).
+
+    ``amsgrad=True`` is AMSGrad (Reddi et al., 2018) as PyTorch computes it: the running
+    maximum :math:`r_{\max} \leftarrow \max(r_{\max}, r)` of the raw r (a third state
+    array, ``["r_max"]``) replaces r in the step, bias-corrected by the current t:
+    :math:`\theta \leftarrow \theta - \eta\,\hat m / (\sqrt{r_{\max}/(1 - \beta_2^t)} +
+    \epsilon)`. The denominator can then never shrink.
     """
 
-    state_names = ("m", "r")
-    _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.0))
+    _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.0),
+                 ("amsgrad", False))
 
-    def __init__(self, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
         super().__init__(lr, weight_decay)
         self.betas = _check_betas(betas)
         self.eps = _check_eps(eps)
+        self.amsgrad = _check_flag(amsgrad, "amsgrad")
+        self.state_names = ("m", "r", "r_max") if self.amsgrad else ("m", "r")
 
     def _update(self, p, g, lr, state, a, b):
         g = self._with_weight_decay(p, g, b)
@@ -294,6 +323,8 @@ class Adam(Optimizer):
         np.multiply(g, g, out=a)
         a *= 1.0 - b2
         r += a
+        if self.amsgrad:
+            r = np.maximum(state["r_max"], r, out=state["r_max"])
         # eta * m_hat / (sqrt(r_hat) + eps), the bias corrections folded into two scalars
         _scaled_step(p, m, r, self.eps, lr / (1.0 - b1**self.t), a,
                      sq_scale=1.0 / math.sqrt(1.0 - b2**self.t))
@@ -312,12 +343,19 @@ class AdamW(Adam):
     (1 - \eta\alpha)\,\theta`, as in PyTorch), then
     the `Adam` step with the plain gradient g. Every weight shrinks by the same factor,
     whatever its gradient history; ``weight_decay`` defaults to 0.01.
+
+    The decay multiplies the whole rate :math:`\eta_t`, base rate included. Loshchilov and
+    Hutter's AdamW multiplies it by the schedule's multiplier only,
+    :math:`\theta \leftarrow \theta - s_t(\eta\,\hat m/(\sqrt{\hat r} + \epsilon) +
+    \lambda\theta)` with :math:`s_t = \eta_t/\eta_0`: their :math:`\lambda` is
+    :math:`\eta_0\alpha` here, so ``AdamW(lr0 * s, weight_decay=lam / lr0)`` runs theirs.
     """
 
-    _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.01))
+    _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.01),
+                 ("amsgrad", False))
 
-    def __init__(self, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
-        super().__init__(lr, betas, eps, weight_decay)
+    def __init__(self, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, amsgrad=False):
+        super().__init__(lr, betas, eps, weight_decay, amsgrad)
 
     def _update(self, p, g, lr, state, a, b):
         if self.weight_decay:
@@ -390,3 +428,142 @@ def _check_step(params, grads):
             )
         if not _validate.all_finite(g):
             _validate.float_array(g, f"grads[{name!r}]")  # raises, counting the bad entries
+
+
+def _check_grads(grads):
+    """A dict of finite float arrays (the gradients of `lib.nn`'s ``model.grads``)."""
+    if not isinstance(grads, dict):
+        raise ValueError(f"grads must be a dict of name -> array, got {_validate._describe(grads)}")
+    for name, g in grads.items():
+        if type(g) is not np.ndarray or g.dtype.kind != "f" or not g.flags.writeable:
+            raise ValueError(
+                f"grads[{name!r}] must be a writeable float array (it is changed in place), "
+                f"got {_validate._describe(g)}"
+            )
+        if not _validate.all_finite(g):
+            _validate.float_array(g, f"grads[{name!r}]")  # raises, counting the bad entries
+
+
+def clip_grad_norm(grads, max_norm, norm_type=2.0):
+    r"""Rescale all gradients together, in place, so that their joint norm is at most `max_norm`.
+
+    The norm is taken over every entry of every array, :math:`\lVert g\rVert =
+    (\sum |g_k|^p)^{1/p}` with p = `norm_type` (2 by default; ``math.inf`` for the largest
+    :math:`|g_k|`). If it exceeds `max_norm`, every gradient is multiplied by
+    ``max_norm / (norm + 1e-6)``, as ``torch.nn.utils.clip_grad_norm_`` does: the direction
+    is kept and only the length changes. Returns the norm before clipping (a float), the
+    number worth logging during training. A non-finite gradient raises ValueError.
+    """
+    _check_grads(grads)
+    max_norm = _validate.real(max_norm, "max_norm", low=0.0, low_open=True)
+    if not (isinstance(norm_type, float) and norm_type == math.inf):
+        norm_type = _validate.real(norm_type, "norm_type", low=0.0, low_open=True)
+    arrays = list(grads.values())
+    if not arrays:
+        return 0.0
+    if norm_type == math.inf:
+        total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in arrays)
+    elif norm_type == 2.0:
+        total = math.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in arrays))
+    else:
+        total = sum(float(np.sum(np.abs(g) ** norm_type)) for g in arrays) ** (1.0 / norm_type)
+    coef = max_norm / (total + 1e-6)
+    if coef < 1.0:
+        for g in arrays:
+            g *= coef
+    return total
+
+
+def clip_grad_value(grads, clip_value):
+    """Clip every gradient entry, in place, to [-clip_value, clip_value].
+
+    Unlike `clip_grad_norm` this changes the direction of the gradient: the large entries
+    are cut, the small ones kept (``torch.nn.utils.clip_grad_value_``). Returns None.
+    """
+    _check_grads(grads)
+    clip_value = _validate.real(clip_value, "clip_value", low=0.0, low_open=True)
+    for g in grads.values():
+        np.clip(g, -clip_value, clip_value, out=g)
+
+
+class ParameterAverage:
+    r"""A running average of the parameters: plain (Polyak-Ruppert) or exponential (EMA).
+
+    Call ``avg.update(params)`` after the optimizer's step, from whichever update on the
+    average should start; `params` is a dict name -> float64 array (``model.params``). The
+    first call copies the parameters; the k-th call then makes, for every array,
+
+    - ``decay=None``: the mean of the k parameter vectors seen,
+      :math:`\bar\theta_k = \bar\theta_{k-1} + (\theta_k - \bar\theta_{k-1})/k`
+      (``torch.optim.swa_utils.AveragedModel``'s default);
+    - ``decay`` in [0, 1): the exponential moving average
+      :math:`\bar\theta_k = \bar\theta_{k-1} + (1 - \text{decay})(\theta_k - \bar\theta_{k-1})`,
+      a window of about 1/(1 - decay) updates (``AveragedModel`` with
+      ``multi_avg_fn=get_ema_multi_avg_fn(decay)``).
+
+    ``avg.params`` holds the averages (new arrays, never the model's), ``avg.n_averaged``
+    the number of calls; ``avg.copy_to(params)`` writes the averages into `params` in place,
+    to evaluate a model with them. The optimizer never sees the average: it is a read-out.
+    """
+
+    def __init__(self, decay=None):
+        if decay is not None:
+            decay = _validate.real(decay, "decay", low=0.0, high=1.0, high_open=True)
+        self.decay = decay
+        self.params = {}
+        self.n_averaged = 0
+
+    def update(self, params):
+        """Fold the current `params` into the average."""
+        _check_params(params)
+        if self.n_averaged and params.keys() != self.params.keys():
+            raise ValueError(
+                f"params must have the names of the first update, {sorted(self.params)}, "
+                f"got {sorted(params)}"
+            )
+        for name, p in params.items():
+            if self.n_averaged and p.shape != self.params[name].shape:
+                raise ValueError(
+                    f"params[{name!r}] must keep its shape {self.params[name].shape}, "
+                    f"got {p.shape}"
+                )
+        if self.n_averaged == 0:
+            self.params = {name: np.array(p, dtype=np.float64) for name, p in params.items()}
+        else:
+            weight = 1.0 / (self.n_averaged + 1) if self.decay is None else 1.0 - self.decay
+            for name, p in params.items():
+                avg = self.params[name]
+                avg += weight * (p - avg)
+        self.n_averaged += 1
+
+    def copy_to(self, params):
+        """Write the averages into the arrays of `params` (same names and shapes), in place."""
+        if not self.n_averaged:
+            raise ValueError("copy_to needs at least one update first, got n_averaged = 0")
+        _check_params(params)
+        if params.keys() != self.params.keys():
+            raise ValueError(
+                f"params must have the names {sorted(self.params)}, got {sorted(params)}"
+            )
+        for name, p in params.items():
+            if p.shape != self.params[name].shape:
+                raise ValueError(
+                    f"params[{name!r}] must have shape {self.params[name].shape}, got {p.shape}"
+                )
+            p[...] = self.params[name]
+
+    def __repr__(self):
+        kind = "mean" if self.decay is None else f"decay={self.decay!r}"
+        return f"ParameterAverage({kind}, n_averaged={self.n_averaged})"
+
+
+def _check_params(params):
+    if not isinstance(params, dict):
+        got = _validate._describe(params)
+        raise ValueError(f"params must be a dict of name -> array, got {got}")
+    for name, p in params.items():
+        if type(p) is not np.ndarray or p.dtype != np.float64:
+            got = _validate._describe(p)
+            raise ValueError(f"params[{name!r}] must be a float64 array, got {got}")
+        if not _validate.all_finite(p):
+            _validate.float_array(p, f"params[{name!r}]")

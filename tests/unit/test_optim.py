@@ -253,6 +253,51 @@ def test_adamw_decays_the_weights_outside_the_scaling():
     np.testing.assert_allclose(th1_l2, [0.9, -2.1], rtol=1e-7)
 
 
+def test_amsgrad_keeps_the_largest_r_so_its_steps_never_grow_back():
+    # one large gradient, then small ones: Adam's r forgets it, AMSGrad's r_max does not
+    grads = [10.0] + [0.1] * 200
+    steps = {}
+    for amsgrad in (False, True):
+        opt, w = Adam(0.01, betas=(0.0, 0.9), amsgrad=amsgrad), np.zeros(1)
+        path = []
+        for g in grads:
+            opt.step({"w": w}, {"w": np.array([g])})
+            path.append(w[0])
+        steps[amsgrad] = -np.diff(path)
+    # by hand, beta1 = 0: AMSGrad's step k is lr g_k / (sqrt(r_max / (1 - 0.9^k)) + eps) with
+    # r_max = 0.1 * 100 = 10 from the first update on (r only decays after it)
+    k = np.arange(2, 202)
+    np.testing.assert_allclose(steps[True], 0.01 * 0.1 / (np.sqrt(10 / (1 - 0.9**k)) + 1e-8),
+                               rtol=1e-12)
+    assert steps[False][-1] > 0.9 * 0.01                 # plain Adam is back to steps of ~lr
+    assert steps[True][-1] < 0.04 * 0.01                 # AMSGrad still divides by sqrt(10)
+
+
+def test_adam_with_betas_zero_is_sign_descent():
+    g = np.array([3e-4, -2.0, 50.0, -1e-6])
+    params = {"w": np.zeros(4)}
+    opt = Adam(0.1, betas=(0.0, 0.0))
+    for _ in range(3):
+        opt.step(params, {"w": g})
+    # m_hat = g and r_hat = g^2 at every t: each step is lr g / (|g| + eps)
+    np.testing.assert_allclose(params["w"], -3 * 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-13)
+
+
+def test_lr_can_be_reassigned_between_updates_and_is_checked():
+    params, grads = problem()
+    opt = SGD(0.1)
+    W0 = params["W"].copy()
+    opt.step(params, grads)
+    opt.lr = 0.5
+    opt.step(params, grads)
+    np.testing.assert_allclose(params["W"], W0 - 0.6 * grads["W"], rtol=1e-14)
+    with pytest.raises(ValueError, match=r"lr must be > 0\.0, got -1\.0"):
+        opt.lr = -1.0
+    assert opt.lr == 0.5
+    opt.lr = cosine_decay(0.1, 10)
+    assert opt.current_lr() == cosine_decay(0.1, 10)(2)
+
+
 ALL = {
     "SGD": lambda lr: SGD(lr),
     "momentum": lambda lr: SGD(lr, momentum=0.9),
@@ -287,14 +332,19 @@ def test_updates_in_place_with_named_state_and_blocks_change_nothing(make, monke
         np.testing.assert_array_equal(blocked[k], params[k])
 
 
-def test_state_names():
+def test_state_names_and_memory():
+    """0, 1, 2 or 3 arrays of each parameter's size: the optimizer's memory cost."""
     params, grads = problem()
     for opt, names in [
         (SGD(0.1), set()), (SGD(0.1, momentum=0.5), {"v"}), (AdaGrad(0.1), {"G"}),
         (RMSProp(0.1), {"r"}), (Adam(0.1), {"m", "r"}), (AdamW(0.1), {"m", "r"}),
+        (Adam(0.1, amsgrad=True), {"m", "r", "r_max"}),
+        (AdamW(0.1, amsgrad=True), {"m", "r", "r_max"}),
     ]:
         opt.step(params, grads)
         assert set(opt.state["W"]) == names, opt
+        n_state = sum(a.size for state in opt.state.values() for a in state.values())
+        assert n_state == len(names) * sum(p.size for p in params.values()), opt
 
 
 def test_reprs_show_what_differs_from_the_defaults():
@@ -302,6 +352,7 @@ def test_reprs_show_what_differs_from_the_defaults():
     assert repr(Adam(0.001)) == "Adam(lr=0.001)"
     assert repr(AdamW(0.001, weight_decay=0.1)) == "AdamW(lr=0.001, weight_decay=0.1)"
     assert repr(RMSProp(0.01, alpha=0.9)) == "RMSProp(lr=0.01, alpha=0.9)"
+    assert repr(Adam(0.01, amsgrad=True)) == "Adam(lr=0.01, amsgrad=True)"
     assert repr(AdaGrad(cosine_decay(0.1, 10))) == (
         "AdaGrad(lr=cosine_decay(lr0=0.1, total_steps=10, lr_min=0.0))"
     )
@@ -330,6 +381,7 @@ def test_reprs_show_what_differs_from_the_defaults():
         (lambda: AdamW(0.1, weight_decay=-0.01), "weight_decay must be >= 0.0, got -0.01"),
         (lambda: AdamW(0.1, betas=(1.0, 0.999)), r"betas\[0\] must be < 1.0"),
         (lambda: AdamW(np.inf), "lr must be finite"),
+        (lambda: Adam(0.1, amsgrad=1), "amsgrad must be True or False, got int 1"),
     ],
 )
 def test_rejects_impossible_hyperparameters(make, match):
@@ -505,6 +557,14 @@ TORCH = {
         lambda: AdamW(0.05),
         lambda torch, ps: torch.optim.AdamW(ps, lr=0.05, weight_decay=0.01),
     ),
+    "AMSGrad": (
+        lambda: Adam(0.05, betas=(0.8, 0.9), amsgrad=True),
+        lambda torch, ps: torch.optim.Adam(ps, lr=0.05, betas=(0.8, 0.9), amsgrad=True),
+    ),
+    "AdamW AMSGrad": (
+        lambda: AdamW(0.05, weight_decay=0.1, amsgrad=True),
+        lambda torch, ps: torch.optim.AdamW(ps, lr=0.05, weight_decay=0.1, amsgrad=True),
+    ),
 }
 
 
@@ -537,3 +597,174 @@ def test_schedule_matches_torch_lambda_lr(ours, theirs, schedule):
             opt, lambda t: schedule(t) / 0.05
         ),
     )
+
+
+# Gradient clipping and parameter averaging, against torch.nn.utils and torch.optim.swa_utils
+
+from lib.optim import ParameterAverage, clip_grad_norm, clip_grad_value  # noqa: E402
+
+
+def grads_to_clip(scale, seed=7):
+    rng = np.random.default_rng(seed)
+    return {"W": scale * rng.standard_normal((4, 3)), "b": scale * rng.standard_normal(3),
+            "c": scale * rng.standard_normal((2, 2, 2))}
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, math.inf])
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_clip_grad_norm_matches_torch(norm_type, scale):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
+    ours = grads_to_clip(scale)
+    tensors = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in ours.values()]
+    for t, g in zip(tensors, ours.values(), strict=True):
+        t.grad = torch.from_numpy(g.copy())
+    total_torch = torch.nn.utils.clip_grad_norm_(tensors, max_norm=2.0, norm_type=norm_type)
+    total = clip_grad_norm(ours, 2.0, norm_type=norm_type)
+    assert total == pytest.approx(float(total_torch), rel=1e-12)
+    for t, g in zip(tensors, ours.values(), strict=True):
+        np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-12, atol=1e-300)
+
+
+def test_clip_grad_norm_keeps_the_direction_and_caps_the_length():
+    grads = grads_to_clip(10.0)
+    before = {k: g.copy() for k, g in grads.items()}
+    flat = np.concatenate([g.ravel() for g in before.values()])
+    total = clip_grad_norm(grads, 1.0)
+    assert total == pytest.approx(np.linalg.norm(flat), rel=1e-14)
+    after = np.concatenate([g.ravel() for g in grads.values()])
+    assert np.linalg.norm(after) == pytest.approx(1.0, rel=1e-5)      # 1 / (1 + 1e-6 / total)
+    np.testing.assert_allclose(after / np.linalg.norm(after), flat / total, rtol=1e-12)
+    small = grads_to_clip(1e-3)
+    kept = {k: g.copy() for k, g in small.items()}
+    clip_grad_norm(small, 1.0)
+    for k in small:
+        np.testing.assert_array_equal(small[k], kept[k])              # below the cap: untouched
+
+
+@pytest.mark.parametrize("clip", [0.05, 0.5, 5.0])
+def test_clip_grad_value_matches_torch(clip):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
+    ours = grads_to_clip(1.0)
+    tensors = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in ours.values()]
+    for t, g in zip(tensors, ours.values(), strict=True):
+        t.grad = torch.from_numpy(g.copy())
+    torch.nn.utils.clip_grad_value_(tensors, clip_value=clip)
+    assert clip_grad_value(ours, clip) is None
+    for t, g in zip(tensors, ours.values(), strict=True):
+        np.testing.assert_array_equal(g, t.grad.numpy())
+        assert np.abs(g).max() <= clip
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda g: clip_grad_norm(g, 0.0), "max_norm must be > 0.0, got 0.0"),
+        (lambda g: clip_grad_norm(g, 1.0, norm_type=-2), "norm_type must be > 0.0"),
+        (lambda g: clip_grad_norm(g, np.nan), "max_norm must be finite"),
+        (lambda g: clip_grad_value(g, -1.0), "clip_value must be > 0.0, got -1.0"),
+        (lambda g: clip_grad_norm([g["W"]], 1.0), "grads must be a dict"),
+        (lambda g: clip_grad_norm({"W": [1.0, 2.0]}, 1.0),
+         r"grads\['W'\] must be a writeable float"),
+    ],
+)
+def test_clipping_rejects_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(grads_to_clip(1.0))
+
+
+def test_clipping_refuses_non_finite_gradients_and_changes_nothing():
+    grads = grads_to_clip(1.0)
+    grads["b"][0] = np.inf
+    kept = grads["W"].copy()
+    with pytest.raises(ValueError, match=r"grads\['b'\] must be finite, got 1"):
+        clip_grad_norm(grads, 1.0)
+    np.testing.assert_array_equal(grads["W"], kept)
+
+
+def averaging_run(torch, make_averaged, ours, n_steps=30):
+    """SGD on a small network; our average and torch's AveragedModel fed the same weights."""
+    model = Sequential(Linear(3, 4, seed=0), Tanh(), Linear(4, 2, seed=1))
+    ref = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    ref = ref.double()
+    averaged = make_averaged(ref)
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((16, 3)), rng.integers(0, 2, size=16)
+    loss, opt = SoftmaxCrossEntropy(), SGD(0.5, momentum=0.5)
+    for _ in range(n_steps):
+        loss.forward(model.forward(X), y)
+        model.backward(loss.backward())
+        opt.step(model.params, model.grads)
+        with torch.no_grad():                         # torch's model holds our weights
+            for i in (0, 2):
+                ref[i].weight.copy_(torch.from_numpy(model.params[f"{i}.W"].T))
+                ref[i].bias.copy_(torch.from_numpy(model.params[f"{i}.b"]))
+        averaged.update_parameters(ref)
+        ours.update(model.params)
+    assert ours.n_averaged == n_steps == int(averaged.n_averaged)
+    for i in (0, 2):
+        layer = averaged.module[i]
+        np.testing.assert_allclose(ours.params[f"{i}.W"], layer.weight.detach().numpy().T,
+                                   rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(ours.params[f"{i}.b"], layer.bias.detach().numpy(),
+                                   rtol=1e-12, atol=1e-14)
+    return model
+
+
+def test_plain_average_matches_torch_averaged_model():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
+    from torch.optim.swa_utils import AveragedModel
+
+    averaging_run(torch, AveragedModel, ParameterAverage())
+
+
+@pytest.mark.parametrize("decay", [0.9, 0.99])
+def test_ema_matches_torch_averaged_model_with_ema_multi_avg_fn(decay):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    averaging_run(torch, lambda m: AveragedModel(m, multi_avg_fn=get_ema_multi_avg_fn(decay)),
+                  ParameterAverage(decay=decay))
+
+
+def test_average_by_hand_and_copy_to():
+    seq = [np.array([1.0, 2.0]), np.array([3.0, -2.0]), np.array([8.0, 6.0])]
+    plain, ema = ParameterAverage(), ParameterAverage(decay=0.5)
+    w = np.zeros(2)
+    for x in seq:
+        w[...] = x
+        plain.update({"w": w})
+        ema.update({"w": w})
+    np.testing.assert_allclose(plain.params["w"], [4.0, 2.0], rtol=1e-15)
+    # 1, then 0.5*1 + 0.5*3 = 2, then 0.5*2 + 0.5*8 = 5;  2, then 0, then 3
+    np.testing.assert_allclose(ema.params["w"], [5.0, 3.0], rtol=1e-15)
+    assert plain.params["w"] is not w
+    target = {"w": np.zeros(2)}
+    plain.copy_to(target)
+    np.testing.assert_array_equal(target["w"], [4.0, 2.0])
+    assert repr(ema) == "ParameterAverage(decay=0.5, n_averaged=3)"
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: ParameterAverage(decay=1.0), "decay must be < 1.0, got 1.0"),
+        (lambda: ParameterAverage(decay=-0.1), "decay must be >= 0.0"),
+        (lambda: ParameterAverage().copy_to({"w": np.zeros(2)}), "at least one update"),
+        (lambda: ParameterAverage().update({"w": [1.0]}), r"params\['w'\] must be a float64 array"),
+        (lambda: ParameterAverage().update({"w": np.array([np.nan])}), "must be finite"),
+    ],
+)
+def test_average_rejects_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_average_refuses_a_change_of_names_or_shapes():
+    avg = ParameterAverage()
+    avg.update({"w": np.zeros(2)})
+    with pytest.raises(ValueError, match="names of the first update"):
+        avg.update({"v": np.zeros(2)})
+    with pytest.raises(ValueError, match=r"params\['w'\] must keep its shape \(2,\)"):
+        avg.update({"w": np.zeros(3)})
+    with pytest.raises(ValueError, match=r"must have shape \(2,\)"):
+        avg.copy_to({"w": np.zeros(3)})
