@@ -570,3 +570,118 @@ def nonlinear_cg(f, grad, x0, beta="PR+", c1=1e-4, c2=0.1, gtol=1e-5, max_iter=N
         d -= g_new
         gg = gg_new
     return run.result(restarts=restarts)
+
+
+# BFGS --------------------------------------------------------------------------------
+
+
+def _curvature_ok(s, y, ys):
+    """The secant pair is used only when y @ s > 0 (with a margin for rounding)."""
+    return ys > 1e-10 * float(np.linalg.norm(s) * np.linalg.norm(y))
+
+
+def bfgs(f, grad, x0, c1=1e-4, c2=0.9, gtol=1e-5, max_iter=None, line_search="wolfe",
+         hess_inv0=None, keep_path=True):
+    r"""BFGS: a quasi-Newton method that learns the inverse Hessian from gradients.
+
+    The direction is :math:`d_t = -B_t^{-1} g_t`. After each step the secant pair
+    :math:`\Delta\theta_t = \theta_{t+1} - \theta_t`, :math:`\Delta g_t = g_{t+1} - g_t`
+    (``s``, ``y``) updates the inverse approximation so that the secant condition
+    :math:`B_{t+1}^{-1} \Delta g_t = \Delta\theta_t` holds (Nocedal and Wright, (6.17)):
+
+    .. math::
+        B_{t+1}^{-1} = (I - \rho_t \Delta\theta_t \Delta g_t^\top)\, B_t^{-1}\,
+        (I - \rho_t \Delta g_t \Delta\theta_t^\top) + \rho_t \Delta\theta_t
+        \Delta\theta_t^\top, \qquad \rho_t = \frac{1}{\Delta g_t^\top \Delta\theta_t}.
+
+    It keeps :math:`B^{-1}` positive definite as long as :math:`\Delta g_t^\top
+    \Delta\theta_t > 0`, which the strong Wolfe line search guarantees. This is Algorithm
+    6.1 with :math:`B_0^{-1} = I` replaced by :math:`\frac{\Delta g_0^\top \Delta\theta_0}
+    {\Delta g_0^\top \Delta g_0} I` before the first update (eq. 6.20), so that its scale
+    matches the curvature seen (SciPy's BFGS keeps :math:`B_0^{-1} = I`: pass
+    ``hess_inv0=np.eye(n)`` for that). Measured on the tests' problems, the scaling saves
+    most iterations on Rosenbrock in 10 to 1000 dimensions and costs 2.5 times more on a
+    quadratic with curvatures from 1 to 100, where :math:`\gamma I` underestimates the
+    inverse in the flat directions and steps accepted at :math:`\eta = 1` never expose it.
+    Each line search's first trial is SciPy's: :math:`\min(1, 1.01 \cdot 2(L(\theta_t) -
+    L(\theta_{t-1})) / g_t^\top d_t)` (Nocedal and Wright's (3.60)), a step of length about
+    1 at the start and :math:`\eta = 1` near the minimizer.
+
+    With ``line_search="backtracking"`` (Armijo only) nothing keeps :math:`\Delta
+    g_t^\top\Delta\theta_t` positive: a pair with :math:`\Delta g_t^\top\Delta\theta_t \le
+    10^{-10} \lVert\Delta\theta_t\rVert \lVert\Delta g_t\rVert` is then skipped (counted in
+    ``skipped_updates``), the usual safeguard. The update costs :math:`O(n^2)`, the memory
+    is the dense :math:`B^{-1}` (n, n).
+
+    Parameters
+    ----------
+    f, grad : callables of theta (n,)
+    x0 : array (n,)
+    c1, c2 : floats, 0 < c1 < c2 < 1 (c2 only for "wolfe")
+    gtol : float >= 0
+    max_iter : int >= 0, default 200 n (SciPy's)
+    line_search : {"wolfe", "backtracking"}
+    hess_inv0 : array (n, n), symmetric positive definite, optional
+        :math:`B_0^{-1}`; when given it is used as is (no scaling).
+    keep_path : bool
+
+    Returns
+    -------
+    OptimizeResult with ``hess_inv`` (the final :math:`B_T^{-1}`) and ``skipped_updates``.
+    """
+    c1, c2 = _check_c1_c2(c1, c2)
+    _validate.choice(line_search, "line_search", {"wolfe", "backtracking"})
+    run = _Run(f, grad, x0, gtol, max_iter, _scipy_max_iter, keep_path)
+    n, prob = run.n, run.prob
+    if hess_inv0 is None:
+        Hinv = np.eye(n)
+    else:
+        Hinv = _validate.float_array(hess_inv0, "hess_inv0", shape=(n, n)).copy()
+        if not np.allclose(Hinv, Hinv.T, rtol=1e-10, atol=0.0):
+            raise ValueError("hess_inv0 must be symmetric")
+        try:
+            np.linalg.cholesky(Hinv)
+        except np.linalg.LinAlgError:
+            raise ValueError("hess_inv0 must be positive definite") from None
+    scale_first = hess_inv0 is None
+    skipped = 0
+    fun_prev = run.fun + math.sqrt(float(run.g @ run.g)) / 2  # SciPy's: a first step of ~1
+    while run.running():
+        d = -(Hinv @ run.g)
+        slope = float(run.g @ d)
+        if not slope < 0.0:  # rounding only: B^-1 is positive definite
+            run.stop(f"The direction is not a descent direction (g @ d = {slope:.3g}).")
+            break
+        alpha0 = _scipy_initial_step(run.fun, fun_prev, slope)
+        fun_prev = run.fun
+        if line_search == "wolfe":
+            ls = _wolfe(prob, run.x, d, run.fun, slope, alpha0, c1, c2, 10)
+        else:
+            ls = _backtracking(prob, run.x, d, run.fun, slope, alpha0, 0.5, c1, 50)
+        if not ls.success:
+            run.stop(_line_search_failed(ls))
+            break
+        g_new = ls.grad if ls.grad is not None else prob.grad(ls.x)
+        s = ls.x - run.x
+        y = g_new - run.g
+        run.accept(ls.x, ls.fun, g_new)
+        if run.converged():
+            continue  # no update: the result's hess_inv is the one that made the last step
+        ys = float(y @ s)
+        if not _curvature_ok(s, y, ys):
+            skipped += 1
+            continue
+        if scale_first:
+            Hinv *= ys / float(y @ y)  # (6.20), once, before the first update
+            scale_first = False
+        _bfgs_update(Hinv, s, y, ys)
+    return run.result(hess_inv=Hinv, skipped_updates=skipped)
+
+
+def _bfgs_update(Hinv, s, y, ys):
+    """In place, in O(n^2): with Hy = B^-1 y (B^-1 symmetric), (6.17) expands to
+    B^-1 + (rho^2 y.Hy + rho) s s^T - rho (Hy s^T + s Hy^T)."""
+    rho = 1.0 / ys
+    Hy = Hinv @ y
+    Hinv += ((rho * rho) * float(y @ Hy) + rho) * np.outer(s, s)
+    Hinv -= rho * (np.outer(Hy, s) + np.outer(s, Hy))
