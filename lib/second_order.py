@@ -35,6 +35,8 @@ import math
 
 import numpy as np
 import scipy.linalg
+from scipy.linalg.blas import daxpy as _daxpy
+from scipy.linalg.blas import ddot as _ddot
 
 from lib import _validate
 from lib.line_search import (
@@ -685,3 +687,105 @@ def _bfgs_update(Hinv, s, y, ys):
     Hy = Hinv @ y
     Hinv += ((rho * rho) * float(y @ Hy) + rho) * np.outer(s, s)
     Hinv -= rho * (np.outer(Hy, s) + np.outer(s, Hy))
+
+
+# L-BFGS ------------------------------------------------------------------------------
+
+
+def lbfgs(f, grad, x0, m=10, c1=1e-4, c2=0.9, gtol=1e-5, max_iter=None, keep_path=True):
+    r"""L-BFGS: BFGS that keeps only the M most recent secant pairs (memory ``m``).
+
+    :math:`B_t^{-1}` is never formed. The direction :math:`d_t = -B_t^{-1} g_t` comes from
+    the two-loop recursion (Nocedal and Wright, Algorithm 7.4) over the stored pairs
+    :math:`(\Delta\theta_i, \Delta g_i)`, :math:`\rho_i = 1/\Delta g_i^\top\Delta\theta_i`,
+    i = t - M, ..., t - 1:
+
+    .. math::
+        q \leftarrow g_t; \quad \text{newest to oldest: } a_i = \rho_i \Delta\theta_i^\top q,
+        \ q \leftarrow q - a_i \Delta g_i; \quad
+        r \leftarrow \gamma_t q, \ \gamma_t = \frac{\Delta\theta_{t-1}^\top \Delta g_{t-1}}
+        {\Delta g_{t-1}^\top \Delta g_{t-1}}; \quad
+        \text{oldest to newest: } r \leftarrow r + \Delta\theta_i
+        (a_i - \rho_i \Delta g_i^\top r),
+
+    and :math:`d_t = -r`. :math:`\gamma_t I` is the initial matrix (7.20), rescaled at every
+    step. That is 4Mn multiplications and 2Mn numbers of memory instead of BFGS's
+    :math:`n^2`. Algorithm 7.5 around it: the first step is the gradient step scaled to
+    length 1 (:math:`\eta_0 = 1/\lVert g_0\rVert_2`, as in L-BFGS-B), later trials start at
+    :math:`\eta = 1`, every step satisfies the strong Wolfe conditions (so
+    :math:`\Delta g^\top\Delta\theta > 0`); a pair that has :math:`\Delta g^\top\Delta\theta
+    \le 10^{-10}\lVert\Delta\theta\rVert\lVert\Delta g\rVert` (rounding) is not stored
+    (``skipped_updates``).
+
+    SciPy's ``minimize(method="L-BFGS-B")`` is the same method with bounds (none here) and
+    the Moré-Thuente line search; it also stops when the relative decrease of f falls below
+    ``ftol`` (2.2e-9), a test this function does not make.
+
+    Parameters
+    ----------
+    f, grad : callables of theta (n,)
+    x0 : array (n,)
+    m : int >= 1
+        The memory M.
+    c1, c2 : floats, 0 < c1 < c2 < 1
+    gtol : float >= 0
+    max_iter : int >= 0, default 15000 (L-BFGS-B's)
+    keep_path : bool
+    """
+    m = _validate.integer(m, "m", low=1)
+    c1, c2 = _check_c1_c2(c1, c2)
+    run = _Run(f, grad, x0, gtol, max_iter, lambda n: 15000, keep_path)
+    n, prob = run.n, run.prob
+    # the pairs live in the rows of S and Y, a ring buffer; `order` lists the rows in use,
+    # oldest first. Views of the rows and Python floats keep the loop's overhead small.
+    S, Y = np.empty((m, n)), np.empty((m, n))
+    S_rows, Y_rows = list(S), list(Y)
+    s, y = np.empty(n), np.empty(n)  # the newest pair, before it is known to be usable
+    rho, a = [0.0] * m, [0.0] * m
+    order = []
+    gamma = 1.0
+    skipped = 0
+    while run.running():
+        if order:
+            d = _two_loop(run.g, S_rows, Y_rows, rho, a, order, gamma)
+            alpha0 = 1.0
+        else:
+            d = -run.g
+            alpha0 = 1.0 / math.sqrt(_ddot(run.g, run.g))
+        slope = _ddot(run.g, d)
+        if not slope < 0.0:
+            run.stop(f"The direction is not a descent direction (g @ d = {slope:.3g}).")
+            break
+        ls = _wolfe(prob, run.x, d, run.fun, slope, alpha0, c1, c2, 10)
+        if not ls.success:
+            run.stop(_line_search_failed(ls))
+            break
+        g_new = ls.grad
+        np.subtract(ls.x, run.x, out=s)
+        np.subtract(g_new, run.g, out=y)
+        run.accept(ls.x, ls.fun, g_new)
+        ys, yy = _ddot(y, s), _ddot(y, y)
+        if not ys > 1e-10 * math.sqrt(_ddot(s, s) * yy):  # rounding: keep the old pairs
+            skipped += 1
+            continue
+        slot = order.pop(0) if len(order) == m else len(order)  # overwrite the oldest
+        S_rows[slot][:] = s
+        Y_rows[slot][:] = y
+        rho[slot] = 1.0 / ys
+        gamma = ys / yy
+        order.append(slot)
+    return run.result(skipped_updates=skipped)
+
+
+def _two_loop(g, S_rows, Y_rows, rho, a, order, gamma):
+    """d = -B^-1 g by Algorithm 7.4. BLAS's daxpy updates q in place in one call, where
+    numpy's ``q -= a * y`` would allocate a temporary: the loop runs 3-4 times faster."""
+    q = g.copy()
+    for i in reversed(order):  # newest to oldest
+        a[i] = ai = rho[i] * _ddot(S_rows[i], q)
+        q = _daxpy(Y_rows[i], q, a=-ai)
+    q *= gamma
+    for i in order:  # oldest to newest
+        q = _daxpy(S_rows[i], q, a=a[i] - rho[i] * _ddot(Y_rows[i], q))
+    np.negative(q, out=q)
+    return q

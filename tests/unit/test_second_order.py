@@ -15,7 +15,7 @@ import scipy.sparse
 import scipy.sparse.linalg
 
 from lib.landscapes import Canyon, ExtendedRosenbrock, Himmelblau, Quadratic, Rosenbrock, Saddle
-from lib.second_order import bfgs, conjugate_gradient, newton, nonlinear_cg
+from lib.second_order import bfgs, conjugate_gradient, lbfgs, newton, nonlinear_cg
 
 
 class Counted:
@@ -579,3 +579,183 @@ def test_bfgs_inverse_approaches_the_true_inverse_hessian():
     print("||B_t^-1 - H^-1|| / ||H^-1||, c2 = 0.9:", np.round(loose, 3))
     assert loose[-1] < 0.2 * loose[0]
     assert loose[-1] < 0.15
+
+
+# L-BFGS ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(PROBLEMS))
+def test_lbfgs_matches_scipy_lbfgsb(name):
+    compare_with_scipy(lbfgs, name)
+
+
+@pytest.mark.parametrize("m", [1, 3, 10])
+def test_lbfgs_two_loop_is_bfgs_from_gamma_i_over_the_last_m_pairs(m):
+    """The direction the two-loop recursion returns is -H g with H built explicitly: start
+    from gamma_t I (7.20) and apply the BFGS update (6.17) for the last m pairs."""
+    E = ExtendedRosenbrock(8, chained=True)
+    res = lbfgs(E, E.grad, np.full(8, 0.5), m=m, max_iter=25)
+    assert res.skipped_updates == 0
+    S, Y = secant_pairs(E, res)
+    for t in range(1, res.nit):
+        s_last, y_last = S[t - 1], Y[t - 1]
+        H = (s_last @ y_last) / (y_last @ y_last) * np.eye(8)
+        for s, y in zip(S[max(0, t - m):t], Y[max(0, t - m):t], strict=True):
+            rho = 1.0 / (y @ s)
+            V = np.eye(8) - rho * np.outer(y, s)
+            H = V.T @ H @ V + rho * np.outer(s, s)
+        d = -H @ E.grad(res.path[t])
+        step = S[t]
+        cos = step @ d / (np.linalg.norm(step) * np.linalg.norm(d))
+        assert cos > 1 - 1e-10, (t, cos)
+
+
+def test_lbfgs_memory_helps():
+    E = ExtendedRosenbrock(100, chained=True)
+    x0 = np.full(100, 0.5)
+    runs = {m: lbfgs(E, E.grad, x0, m=m) for m in (1, 3, 10)}
+    assert all(r.success for r in runs.values())
+    assert runs[10].nit < runs[3].nit < runs[1].nit
+    for r in runs.values():
+        check_wolfe_path(E, r)
+
+
+# Shared behaviour ---------------------------------------------------------------------
+
+
+def all_methods(L, x0, **kw):
+    return {
+        "newton": newton(L, L.grad, L.hessian, x0, **kw),
+        "nonlinear_cg": nonlinear_cg(L, L.grad, x0, **kw),
+        "bfgs": bfgs(L, L.grad, x0, **kw),
+        "lbfgs": lbfgs(L, L.grad, x0, **kw),
+    }
+
+
+def test_results_carry_the_path_and_consistent_values():
+    R = Rosenbrock()
+    x0 = np.array([-1.2, 1.0])
+    keep = x0.copy()
+    for name, res in all_methods(R, x0).items():
+        assert {"x", "fun", "grad", "nit", "nfev", "ngev", "success", "message", "path",
+                "fun_path"} <= set(res), name
+        assert res.path.shape == (res.nit + 1, 2)
+        np.testing.assert_array_equal(res.path[0], x0)
+        np.testing.assert_array_equal(res.path[-1], res.x)
+        np.testing.assert_allclose(res.fun_path, [R(p) for p in res.path], rtol=1e-15)
+        assert res.fun == R(res.x)
+        np.testing.assert_array_equal(res.grad, R.grad(res.x))
+        assert res["x"] is res.x
+        assert "nit" in repr(res)
+    np.testing.assert_array_equal(x0, keep)  # x0 not modified
+    for res in all_methods(R, x0, keep_path=False).values():
+        assert res.path is None
+        assert len(res.fun_path) == res.nit + 1
+
+
+def test_counts_are_the_calls_made():
+    R = Rosenbrock()
+    x0 = np.array([-1.2, 1.0])
+    for ls in ("wolfe", "backtracking", None):
+        p = Counted(R, R.grad, R.hessian)
+        res = newton(p.f, p.grad, p.hess, x0, line_search=ls, max_iter=50)
+        assert (res.nfev, res.ngev, res.nhev) == (p.nf, p.ng, p.nh)
+        assert res.nhev == res.nit + (0 if res.success or ls is None else 1)
+    for fn in (nonlinear_cg, bfgs, lbfgs):
+        p = Counted(R, R.grad)
+        res = fn(p.f, p.grad, x0)
+        assert (res.nfev, res.ngev) == (p.nf, p.ng), fn.__name__
+    p = Counted(R, R.grad)
+    res = bfgs(p.f, p.grad, x0, line_search="backtracking")
+    assert (res.nfev, res.ngev) == (p.nf, p.ng)
+
+
+def test_max_iter_and_immediate_success():
+    R = Rosenbrock()
+    for res in all_methods(R, np.array([-1.2, 1.0]), max_iter=3).values():
+        assert res.nit == 3
+        assert not res.success
+        assert "Maximum number of iterations" in res.message
+    for res in all_methods(R, np.array([1.0, 1.0])).values():  # already at the minimum
+        assert res.nit == 0
+        assert res.success
+    for res in all_methods(R, np.array([-1.2, 1.0]), max_iter=0).values():
+        assert res.nit == 0
+        assert not res.success
+
+
+# Bad input ---------------------------------------------------------------------------
+
+R2 = Rosenbrock()
+METHODS = {
+    "newton": lambda f, g, x0, **kw: newton(f, g, R2.hessian, x0, **kw),
+    "nonlinear_cg": nonlinear_cg,
+    "bfgs": bfgs,
+    "lbfgs": lbfgs,
+}
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ({"x0": np.ones((2, 1))}, r"x0 must be a non-empty 1-D array, got shape \(2, 1\)"),
+        ({"x0": np.array(1.0)}, r"x0 must be a non-empty 1-D array, got shape \(\)"),
+        ({"x0": np.array([np.nan, 1.0])}, r"x0 must be finite, got 1 NaN or infinite"),
+        ({"x0": "ab"}, r"x0 must be a numeric array"),
+        ({"x0": None}, r"x0 must be a numeric array"),
+        ({"g": lambda x: np.ones(3)}, r"grad must return an array of shape \(2,\), got \(3,\)"),
+        ({"g": lambda x: np.array([np.inf, 0.0])}, r"grad must return finite values"),
+        ({"g": lambda x: "no"}, r"grad must return a float array of shape \(2,\)"),
+        ({"f": lambda x: np.ones(2)}, r"f must return a real scalar"),
+        ({"f": lambda x: np.inf}, r"f must be finite at x0"),
+        ({"f": "f"}, r"f must be callable"),
+        ({"g": None}, r"grad must be callable"),
+        ({"gtol": -1.0}, r"gtol must be >= 0.0"),
+        ({"max_iter": -1}, r"max_iter must be >= 0"),
+        ({"max_iter": 2.5}, r"max_iter must be an integer"),
+        ({"keep_path": "yes"}, r"keep_path must be True or False"),
+        ({"c1": 0.5, "c2": 0.1}, r"c1 and c2 must satisfy 0 < c1 < c2 < 1, got c1=0.5, c2=0.1"),
+        ({"c1": 0.0}, r"c1 and c2 must satisfy 0 < c1 < c2 < 1"),
+        ({"c2": 1.0}, r"c1 and c2 must satisfy 0 < c1 < c2 < 1"),
+    ],
+)
+def test_optimizers_reject_bad_input(method, args, match):
+    kw = {"f": R2, "g": R2.grad, "x0": np.array([-1.2, 1.0])} | args
+    f, g, x0 = kw.pop("f"), kw.pop("g"), kw.pop("x0")
+    with pytest.raises(ValueError, match=match):
+        METHODS[method](f, g, x0, **kw)
+
+
+def test_method_specific_bad_input():
+    x0 = np.array([-1.2, 1.0])
+    with pytest.raises(ValueError, match=r"m must be >= 1, got 0"):
+        lbfgs(R2, R2.grad, x0, m=0)
+    with pytest.raises(ValueError, match=r"m must be an integer"):
+        lbfgs(R2, R2.grad, x0, m=2.0)
+    with pytest.raises(ValueError, match=r"beta must be one of \['FR', 'PR', 'PR\+'\], got 'HS'"):
+        nonlinear_cg(R2, R2.grad, x0, beta="HS")
+    with pytest.raises(ValueError, match=r"restart_every must be >= 1"):
+        nonlinear_cg(R2, R2.grad, x0, restart_every=0)
+    with pytest.raises(ValueError, match=r"line_search must be one of"):
+        bfgs(R2, R2.grad, x0, line_search="exact")
+    with pytest.raises(ValueError, match=r"hess_inv0 must have shape \(2, 2\)"):
+        bfgs(R2, R2.grad, x0, hess_inv0=np.eye(3))
+    with pytest.raises(ValueError, match=r"hess_inv0 must be positive definite"):
+        bfgs(R2, R2.grad, x0, hess_inv0=-np.eye(2))
+    with pytest.raises(ValueError, match=r"hess_inv0 must be symmetric"):
+        bfgs(R2, R2.grad, x0, hess_inv0=np.array([[1.0, 0.5], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match=r"line_search must be one of 'wolfe', 'backtracking'"):
+        newton(R2, R2.grad, R2.hessian, x0, line_search="armijo")
+    with pytest.raises(ValueError, match=r"damping must be one of \['auto'\], got 'on'"):
+        newton(R2, R2.grad, R2.hessian, x0, damping="on")
+    with pytest.raises(ValueError, match=r"damping must be 'auto' or a number >= 0, got float"):
+        newton(R2, R2.grad, R2.hessian, x0, damping=-1.0)
+    with pytest.raises(ValueError, match=r"rho must satisfy 0 < rho < 1"):
+        newton(R2, R2.grad, R2.hessian, x0, rho=1.0)
+    with pytest.raises(ValueError, match=r"hess must be callable"):
+        newton(R2, R2.grad, None, x0)
+    with pytest.raises(ValueError, match=r"hess must return an array of shape \(2, 2\)"):
+        newton(R2, R2.grad, lambda x: np.eye(3), x0)
+    with pytest.raises(ValueError, match=r"hess must return finite values"):
+        newton(R2, R2.grad, lambda x: np.full((2, 2), np.nan), x0)
