@@ -5,6 +5,10 @@ Each ``check_*`` function calls the reader's function on cases with known answer
 everything agrees, and raises ``AssertionError`` saying what differs otherwise.
 """
 
+import contextlib
+import io
+import time
+
 import numpy as np
 
 from lib.gradcheck import numerical_gradient, rel_error
@@ -1171,3 +1175,194 @@ def check_standardizer(your_fn):
     print(f"check_standardizer: your standardization matches StandardScaler fitted on the "
           f"training set in all {len(cases)} cases, constant features included, and leaves "
           "its inputs unchanged.")
+
+
+# The gradients chapter: a fully vectorized SVM gradient, and a gradient checker that the
+# all-active bug cannot fool.
+
+
+class _CountingArray(np.ndarray):
+    """An array that counts Python-level visits to single rows: ``a[i]``, ``a[i, ...]``, iteration.
+
+    Views and results of numpy operations on it share the counter, so a loop over the rows of
+    ``X @ W`` is counted as well as one over the rows of X.
+    """
+
+    def __array_finalize__(self, obj):
+        self._counter = getattr(obj, "_counter", None)
+
+    def __getitem__(self, key):
+        first = key[0] if isinstance(key, tuple) and key else key
+        if self._counter is not None and isinstance(first, (int, np.integer)):
+            self._counter[0] += 1
+        return super().__getitem__(key)
+
+    def __iter__(self):
+        if self._counter is not None and self.ndim:
+            self._counter[0] += len(self)
+        return super().__iter__()
+
+
+def _counting(a, counter):
+    out = np.array(a).view(_CountingArray)
+    out._counter = counter
+    return out
+
+
+def check_svm_gradient_vectorized(your_fn):
+    """Check ``your_fn(W, X, y, reg) -> (loss, dW)``: the SVM loss and gradient without a loop.
+
+    First the cases of `check_svm_gradient` (random problems, regularization, margins exactly
+    at the kink). Then a problem with N = 400 examples whose X and y count every Python-level
+    visit to a single row (``X[i]``, ``y[i]``, ``for x in X``, also on arrays computed from
+    them): a fully vectorized answer visits none, a loop over the examples visits N or more.
+    Last, the running time on N = 20,000 examples must stay within 30 times lib's.
+    """
+    _require_callable(your_fn, "your_fn")
+    with contextlib.redirect_stdout(io.StringIO()):
+        check_svm_gradient(your_fn)
+    rng = np.random.default_rng(5)
+    n, d, c = 400, 7, 5
+    X = rng.standard_normal((n, d))
+    y = rng.integers(0, c, size=n)
+    W = 0.3 * rng.standard_normal((d, c))
+    counter = [0]
+    out = your_fn(W.copy(), _counting(X, counter), _counting(y, counter), 0.1)
+    want_loss, want_dW = svm_loss(W, X, y, 0.1)
+    loss, dW = out
+    assert np.isclose(float(loss), want_loss, rtol=1e-10, atol=1e-12), (
+        f"N={n}: your loss {float(loss):.10g} differs from lib.losses.svm_loss's {want_loss:.10g}"
+    )
+    assert np.allclose(np.asarray(dW, dtype=np.float64), want_dW, rtol=1e-10, atol=1e-12), (
+        f"N={n}: your gradient differs from lib.losses.svm_loss's"
+    )
+    assert counter[0] < n // 10, (
+        f"your function visited single rows of X, y (or of arrays computed from them) "
+        f"{counter[0]} times for N = {n} examples: it loops over the examples. Build the "
+        "N x C matrix of score derivatives with array operations instead (a boolean mask of "
+        "the active hinges, minus its row sums at the true classes) and apply X.T @ it once."
+    )
+    # A loop can hide from the counter behind np.asarray(X); it cannot hide its running time.
+    n_big = 20_000
+    X_big = rng.standard_normal((n_big, d))
+    y_big = rng.integers(0, c, size=n_big)
+
+    def seconds(fn):
+        best = np.inf
+        for _ in range(3):
+            start = time.perf_counter()
+            fn(W.copy(), X_big, y_big, 0.1)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    t_yours, t_lib = seconds(your_fn), seconds(svm_loss)
+    assert t_yours < 30 * t_lib + 0.02, (
+        f"on N = {n_big} examples your function took {t_yours:.3f} s, lib.losses.svm_loss "
+        f"{t_lib:.4f} s: it still loops over the examples somewhere"
+    )
+    print("check_svm_gradient_vectorized: loss and gradient match lib.losses.svm_loss on all "
+          "cases, with no loop over the examples.")
+
+
+def _svm_candidate(kind):
+    """An implementation (W, X, y, reg) -> (loss, dW): the right SVM gradient or a likely bug."""
+
+    def loss_fn(W, X, y, reg=0.0):
+        W, X, y = np.asarray(W, dtype=np.float64), np.asarray(X, dtype=np.float64), np.asarray(y)
+        loss = svm_loss(W, X, y, reg)[0]
+        n, rows = X.shape[0], np.arange(X.shape[0])
+        S = X @ W
+        Z = S - S[rows, y][:, None] + 1.0
+        if kind == "every hinge active":
+            active = np.ones_like(Z, dtype=bool)
+        elif kind == "margin 0 in the indicator":
+            active = Z - 1.0 > 0
+        elif kind == "a hinge at its kink counts as active":
+            active = Z >= 0
+        else:
+            active = Z > 0
+        active[rows, y] = False
+        ds = active.astype(np.float64)
+        ds[rows, y] = 0.0 if kind == "no term for the true class" else -ds.sum(axis=1)
+        dW = X.T @ ds / n
+        if kind == "divided by N twice":
+            dW /= n
+        dW = dW + (1.0 if kind == "forgot the 2" else 2.0) * reg * W
+        if kind == "sign flipped":
+            dW = -dW
+        return loss, dW
+
+    return loss_fn
+
+
+def _recording(impl, seen):
+    """impl, with every W it is called at appended to seen."""
+
+    def loss_fn(W, X, y, reg=0.0):
+        seen.append(np.array(W, dtype=np.float64, copy=True))
+        return impl(W, X, y, reg)
+
+    return loss_fn
+
+
+_SVM_RIGHT = ("right", "a hinge at its kink counts as active")
+_SVM_WRONG = ("every hinge active", "forgot the 2", "divided by N twice",
+              "no term for the true class", "margin 0 in the indicator", "sign flipped")
+
+
+def check_gradient_checker(your_checker):
+    """Check ``your_checker(loss_fn, X, y, n_classes, reg) -> bool``: is loss_fn's gradient right?
+
+    ``loss_fn(W, X, y, reg)`` returns ``(loss, dW)`` for W of shape (X.shape[1], n_classes);
+    the loss it returns is always the right multiclass SVM loss, only dW may be wrong. Your
+    checker picks its own points W. On two small problems (a bias column included, reg > 0)
+    it must accept the right gradient and a variant that takes the other subgradient at a kink,
+    and reject six plausible bugs, among them a gradient that counts every hinge as active:
+    that one agrees with the right gradient wherever all hinges are active, for instance at
+    W = 0.001 * randn, so only a check at a point with hinges on both sides of zero catches it.
+    """
+    _require_callable(your_checker, "your_checker")
+    rng = np.random.default_rng(3)
+    problems = []
+    for n, d, c, reg in [(80, 6, 4, 0.1), (120, 9, 3, 0.05)]:
+        X = np.column_stack([rng.standard_normal((n, d - 1)), np.ones(n)])
+        problems.append((f"N={n}, {d} columns (bias included), C={c}, reg={reg}", X,
+                         rng.integers(0, c, size=n), c, reg))
+    for name, X, y, c, reg in problems:
+        for kind in _SVM_RIGHT + _SVM_WRONG:
+            seen = []
+            X_given, y_given = X.copy(), y.copy()
+            loss_fn = _recording(_svm_candidate(kind), seen)
+            verdict = your_checker(loss_fn, X_given, y_given, c, reg)
+            assert np.array_equal(X_given, X), f"{name}: your checker changed X; work on a copy"
+            assert np.array_equal(y_given, y), f"{name}: your checker changed y; work on a copy"
+            if not isinstance(verdict, (bool, np.bool_)):
+                raise AssertionError(
+                    f"{name}: your checker must return True or False, got "
+                    f"{type(verdict).__name__} {verdict!r}")
+            assert seen, f"{name}: your checker never called loss_fn"
+            if kind in _SVM_RIGHT:
+                assert verdict, (
+                    f"{name}: your checker rejected a right gradient ({kind}). Is the tolerance "
+                    "too tight for a loss with kinks (about 1e-4 is safe), or did a centered "
+                    "difference straddle a kink? Another point, or a smaller h, avoids it."
+                )
+            elif verdict:
+                hint = ""
+                if kind == "every hinge active":
+                    frac = []
+                    for W in seen:
+                        Z = X @ W - (X @ W)[np.arange(len(y)), y][:, None] + 1.0
+                        Z[np.arange(len(y)), y] = 1.0
+                        frac.append(np.mean(Z > 0))
+                    share = ("all" if min(frac) == 1.0 else
+                             f"at least {100 * min(frac):.0f} % of")
+                    hint = (f" At every point your checker evaluated, {share} the hinges were "
+                            "active, so the indicator was hardly tested: check at a point with "
+                            "scores of order one, where hinges lie on both sides of zero.")
+                elif kind == "forgot the 2":
+                    hint = " Does your check include the regularization, with the reg it is given?"
+                raise AssertionError(f"{name}: your checker accepted a wrong gradient "
+                                     f"({kind}).{hint}")
+    print(f"check_gradient_checker: your checker accepts the {len(_SVM_RIGHT)} right gradients "
+          f"and rejects all {len(_SVM_WRONG)} bugs on {len(problems)} problems.")

@@ -356,7 +356,7 @@ def random_direction(shape, seed=0, like=None):
     r"""A standard-normal direction U of the given shape, optionally rescaled to `like`'s norm.
 
     Scaling the direction to the norm of the weights (`like`) makes a step of
-    :math:`\tau = 1` along it comparable in size to the weights themselves.
+    :math:`\nu = 1` along it comparable in size to the weights themselves.
     """
     seed = _validate.integer(seed, "seed", low=0)
     shape = tuple(np.atleast_1d(np.asarray(shape, dtype=np.int64)).tolist())
@@ -379,25 +379,25 @@ def _check_slice(f, W, directions, grids):
     return W, out
 
 
-def slice_1d(f, W, U1, taus):
-    r"""Loss along a line, :math:`\tau \mapsto f(W + \tau U_1)`: shape (len(taus),).
+def slice_1d(f, W, U1, nus):
+    r"""Loss along a line, :math:`\nu \mapsto f(W + \nu U_1)`: shape (len(nus),).
 
-    Entry k is ``f(W + taus[k] * U1)``; U1 has W's shape.
+    Entry k is ``f(W + nus[k] * U1)``; U1 has W's shape.
     """
-    W, (U1, taus) = _check_slice(f, W, {"U1": U1}, {"taus": taus})
-    return np.array([f(W + t * U1) for t in taus], dtype=np.float64)
+    W, (U1, nus) = _check_slice(f, W, {"U1": U1}, {"nus": nus})
+    return np.array([f(W + nu * U1) for nu in nus], dtype=np.float64)
 
 
-def slice_2d(f, W, U1, U2, taus1, taus2):
-    r"""Loss over a plane, :math:`(\tau_1, \tau_2) \mapsto f(W + \tau_1 U_1 + \tau_2 U_2)`.
+def slice_2d(f, W, U1, U2, nus1, nus2):
+    r"""Loss over a plane, :math:`(\nu_1, \nu_2) \mapsto f(W + \nu_1 U_1 + \nu_2 U_2)`.
 
-    Entry [i, j] is ``f(W + taus1[j] * U1 + taus2[i] * U2)``. The (len(taus2), len(taus1))
-    layout matches ``np.meshgrid(taus1, taus2)``, so the result goes straight into
-    ``plt.contour(taus1, taus2, Z)``.
+    Entry [i, j] is ``f(W + nus1[j] * U1 + nus2[i] * U2)``. The (len(nus2), len(nus1))
+    layout matches ``np.meshgrid(nus1, nus2)``, so the result goes straight into
+    ``plt.contour(nus1, nus2, Z)``.
     """
-    W, (U1, U2, taus1, taus2) = _check_slice(
-        f, W, {"U1": U1, "U2": U2}, {"taus1": taus1, "taus2": taus2}
+    W, (U1, U2, nus1, nus2) = _check_slice(
+        f, W, {"U1": U1, "U2": U2}, {"nus1": nus1, "nus2": nus2}
     )
     return np.array(
-        [[f(W + t1 * U1 + t2 * U2) for t1 in taus1] for t2 in taus2], dtype=np.float64
+        [[f(W + nu1 * U1 + nu2 * U2) for nu1 in nus1] for nu2 in nus2], dtype=np.float64
     )

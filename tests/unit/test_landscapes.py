@@ -86,14 +86,14 @@ def test_slices():
     W = np.ones((2, 3))
     U1 = random_direction((2, 3), seed=1)
     U2 = random_direction((2, 3), seed=2)
-    taus1 = np.linspace(-1, 1, 5)
-    taus2 = np.linspace(-2, 2, 4)
-    line = slice_1d(f, W, U1, taus1)
-    np.testing.assert_allclose(line, [f(W + t * U1) for t in taus1])
-    plane = slice_2d(f, W, U1, U2, taus1, taus2)
+    nus1 = np.linspace(-1, 1, 5)
+    nus2 = np.linspace(-2, 2, 4)
+    line = slice_1d(f, W, U1, nus1)
+    np.testing.assert_allclose(line, [f(W + nu * U1) for nu in nus1])
+    plane = slice_2d(f, W, U1, U2, nus1, nus2)
     assert plane.shape == (4, 5)
-    assert plane[3, 1] == pytest.approx(f(W + taus1[1] * U1 + taus2[3] * U2))
-    np.testing.assert_allclose(plane[:, 2], [f(W + t * U2) for t in taus2])
+    assert plane[3, 1] == pytest.approx(f(W + nus1[1] * U1 + nus2[3] * U2))
+    np.testing.assert_allclose(plane[:, 2], [f(W + nu * U2) for nu in nus2])
 
 
 def test_random_direction():

@@ -154,7 +154,7 @@ def test_landscapes_reject_bad_input():
         Canyon(width=0.0)
     with pytest.raises(ValueError, match=r"U1 must have shape \(2, 3\), got \(3, 2\)"):
         slice_1d(np.sum, np.ones((2, 3)), np.ones((3, 2)), np.linspace(-1, 1, 3))
-    with pytest.raises(ValueError, match="taus1 must be 1-dimensional"):
+    with pytest.raises(ValueError, match="nus1 must be 1-dimensional"):
         slice_2d(np.sum, np.ones(2), np.ones(2), np.ones(2), np.ones((2, 2)), np.ones(2))
     with pytest.raises(ValueError, match=r"like must have shape \(3\)"):
         random_direction(3, like=np.ones(4))
