@@ -57,6 +57,25 @@ def pytest_runtest_teardown(item):
         _glued.setdefault(item.parent.path.stem, {}).update(glued_values(item.test_outputs))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Fail a chapter's cell that glues a numpy scalar.
+
+    The book build formats a glued number from its text/plain form ({glue:text}`x:.3f`),
+    and numpy 2 prints its scalars as np.float64(0.01), which the build cannot parse and
+    the prose would show as it is.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "call" or not report.passed or not isinstance(item.parent, MystNotebook):
+        return
+    reprs = {k: v for k, v in glued_values(getattr(item, "test_outputs", None) or [])
+             if v and v.startswith("np.")}
+    if reprs:
+        report.outcome = "failed"
+        report.longrepr = f"glue a Python number (float(x), int(x)), not a numpy scalar: {reprs}"
+
+
 @pytest.fixture(scope="session")
 def chapter_glue():
     """What each chapter glued when nbval executed it earlier in this run, and the reader."""
