@@ -1366,3 +1366,177 @@ def check_gradient_checker(your_checker):
                                      f"({kind}).{hint}")
     print(f"check_gradient_checker: your checker accepts the {len(_SVM_RIGHT)} right gradients "
           f"and rejects all {len(_SVM_WRONG)} bugs on {len(problems)} problems.")
+
+
+# Checks for the chapter "Overfitting and weight penalties". The imports are local to the
+# functions so that this block could be appended to the module in one piece.
+
+
+def _weight_penalty_cases_ridge():
+    """(name, X, y, alpha) for the ridge check: the notes' example, tall, wide and collinear X."""
+    rng = np.random.default_rng(11)
+    X_notes = np.array([[1.0, 1.0], [2.0, 3.0], [3.0, 3.0]])
+    y_notes = np.array([3.0, 7.0, 8.8])
+    X_tall = rng.standard_normal((20, 5))
+    X_wide = rng.standard_normal((5, 8))                      # D > N: X^T X is singular
+    X_col = rng.standard_normal((12, 3))
+    X_col = np.column_stack([X_col, X_col[:, 0] + X_col[:, 1]])   # collinear columns
+    return [
+        ("the notes' Example 5-1 with alpha = 0.25", X_notes, y_notes, 0.25),
+        ("20 x 5, alpha = 1.3", X_tall, X_tall @ rng.standard_normal(5)
+         + 0.1 * rng.standard_normal(20), 1.3),
+        ("5 x 8 (more features than examples), alpha = 0.7", X_wide, rng.standard_normal(5), 0.7),
+        ("12 x 4 with collinear columns, alpha = 0.05", X_col, rng.standard_normal(12), 0.05),
+    ]
+
+
+def check_ridge_closed_form(your_fn):
+    """Check ``your_fn(X, y, alpha) -> w``: the minimizer of ``|Xw - y|^2 + alpha |w|^2``.
+
+    X: (N, D), y: (N,), alpha > 0; w: (D,). Compared with `lib.regularization.ridge` (itself
+    tested against scikit-learn's ``Ridge(fit_intercept=False)``) on the lecture notes'
+    Example 5-1, a tall, a wide (more features than examples) and a collinear design.
+    """
+    from lib.regularization import ridge
+
+    _require_callable(your_fn, "your_fn")
+    cases = _weight_penalty_cases_ridge()
+    for name, X, y, alpha in cases:
+        got = np.asarray(your_fn(X.copy(), y.copy(), alpha), dtype=np.float64)
+        assert got.shape == (X.shape[1],), (
+            f"{name}: w must have shape ({X.shape[1]},), one weight per column of X, "
+            f"got {got.shape}"
+        )
+        assert np.all(np.isfinite(got)), f"{name}: your w has NaN or infinite entries"
+        want = ridge(X, y, alpha)
+        scale = 1.0 + np.abs(want).max()
+        if np.abs(got - want).max() <= 1e-8 * scale:
+            continue
+        if np.abs(got - ridge(X, y, 2 * alpha)).max() <= 1e-8 * scale:
+            hint = ("you computed (X^T X + 2 alpha I)^{-1} X^T y, the notes' (5.29), which "
+                    "minimizes 1/2 |Xw - y|^2 + alpha |w|^2: the data term's gradient is "
+                    "2 X^T (Xw - y), with a factor 2 like the penalty's 2 alpha w")
+        elif np.abs(got - ridge(X, y, alpha / 2)).max() <= 1e-8 * scale:
+            hint = ("your penalty is half as strong: the normal equations are "
+                    "(X^T X + alpha I) w = X^T y")
+        elif np.abs(got - ridge(X, y, 0.0)).max() <= 1e-8 * scale:
+            hint = "that is least squares: the penalty alpha I is missing from the matrix"
+        else:
+            hint = "solve (X^T X + alpha I) w = X^T y (np.linalg.solve)"
+        raise AssertionError(
+            f"{name}: your w differs from the ridge solution by {np.abs(got - want).max():.2e}; "
+            f"{hint}"
+        )
+    print(f"check_ridge_closed_form: your ridge solution matches lib.regularization.ridge on all "
+          f"{len(cases)} designs, including the notes' example and a singular X^T X.")
+
+
+def _weight_penalty_cases_shrinkage():
+    """(name, H, theta_star, alpha): diagonal, rotated, random, singular and unpenalized cases."""
+    rng = np.random.default_rng(12)
+    angle = np.pi / 3
+    R = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    A = rng.standard_normal((5, 5))
+    Q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    return [
+        ("diagonal H = diag(1, 10), alpha = 0.5", np.diag([1.0, 10.0]), np.array([1.6, 0.6]), 0.5),
+        ("H with eigenvalues 1, 10 rotated by 60 degrees, alpha = 2",
+         R @ np.diag([1.0, 10.0]) @ R.T, np.array([1.6, 0.6]), 2.0),
+        ("a random 5 x 5 positive definite H, alpha = 0.3", A @ A.T + 0.1 * np.eye(5),
+         rng.standard_normal(5), 0.3),
+        ("a singular 3 x 3 H (eigenvalues 0, 1, 4), alpha = 0.25",
+         Q @ np.diag([0.0, 1.0, 4.0]) @ Q.T, rng.standard_normal(3), 0.25),
+        ("alpha = 0 (no penalty)", A @ A.T + 0.1 * np.eye(5), rng.standard_normal(5), 0.0),
+    ]
+
+
+def check_l2_shrinkage(your_fn):
+    """Check ``your_fn(H, theta_star, alpha) -> theta``: the L2-penalized minimizer of a quadratic.
+
+    The minimizer of ``1/2 (theta - theta_star)^T H (theta - theta_star) + alpha |theta|^2``,
+    H symmetric positive semidefinite (D, D), theta_star (D,), alpha >= 0: in the eigenbasis
+    of H, component i of theta_star times lambda_i / (lambda_i + 2 alpha). Checked against a
+    linear solve of (H + 2 alpha I) theta = H theta_star on diagonal, rotated, random and
+    singular Hessians.
+    """
+    _require_callable(your_fn, "your_fn")
+    cases = _weight_penalty_cases_shrinkage()
+    for name, H, theta_star, alpha in cases:
+        d = len(theta_star)
+        got = np.asarray(your_fn(H.copy(), theta_star.copy(), alpha), dtype=np.float64)
+        assert got.shape == (d,), f"{name}: theta must have shape ({d},), got {got.shape}"
+        assert np.all(np.isfinite(got)), f"{name}: your theta has NaN or infinite entries"
+        want = np.linalg.solve(H + 2 * alpha * np.eye(d), H @ theta_star)
+        scale = 1.0 + np.abs(want).max()
+        if np.abs(got - want).max() <= 1e-8 * scale:
+            continue
+        hint = "set the gradient H (theta - theta_star) + 2 alpha theta to zero and solve"
+        if alpha > 0:
+            halved = np.linalg.solve(H + alpha * np.eye(d), H @ theta_star)
+            diag = np.diag(H) / (np.diag(H) + 2 * alpha) * theta_star
+            no_h = np.linalg.solve(H + 2 * alpha * np.eye(d), theta_star)
+            if np.abs(got - halved).max() <= 1e-8 * scale:
+                hint = ("you used lambda_i / (lambda_i + alpha), Goodfellow et al.'s factor for "
+                        "the penalty (alpha/2)|theta|^2; with alpha |theta|^2 it is "
+                        "lambda_i / (lambda_i + 2 alpha)")
+            elif np.abs(got - diag).max() <= 1e-8 * scale:
+                hint = ("you shrank each coordinate by H_ii / (H_ii + 2 alpha); the factors "
+                        "apply to the components in the eigenbasis of H, Q^T theta_star")
+            elif np.abs(got - no_h).max() <= 1e-8 * scale:
+                hint = "the right-hand side is H theta_star, not theta_star"
+        raise AssertionError(
+            f"{name}: your theta differs from the minimizer by {np.abs(got - want).max():.2e}; "
+            f"{hint}"
+        )
+    print(f"check_l2_shrinkage: your penalized minimizer is right on all {len(cases)} quadratics, "
+          "the singular one included.")
+
+
+def check_proximal_l1_step(your_fn):
+    """Check ``your_fn(theta, g, lr, alpha) -> theta_new``: one proximal (ISTA) step for L1.
+
+    theta_new = sign(z) max(|z| - lr * alpha, 0) with z = theta - lr * g: a gradient step on
+    the data term, then soft thresholding with the threshold tau = lr * alpha
+    (`lib.regularization.soft_threshold`). Cases with entries that land inside the threshold,
+    exactly on it, beyond it on both sides, a matrix, and alpha = 0 (plain gradient descent).
+    """
+    from lib.regularization import soft_threshold
+
+    _require_callable(your_fn, "your_fn")
+    rng = np.random.default_rng(13)
+    cases = [
+        ("a vector with entries inside, on and beyond the threshold",
+         np.array([0.05, -0.05, 0.3, -0.3, 0.02, 1.0, -0.13, 0.0]),
+         np.array([0.1, -0.2, 0.5, 0.0, -0.1, 2.0, 0.3, 0.4]), 0.1, 0.5),
+        ("a 4 x 3 matrix", rng.standard_normal((4, 3)), rng.standard_normal((4, 3)), 0.2, 1.5),
+        ("alpha = 0 (no penalty)", rng.standard_normal(6), rng.standard_normal(6), 0.3, 0.0),
+        ("a large threshold", rng.standard_normal(6), rng.standard_normal(6), 0.5, 4.0),
+    ]
+    for name, theta, g, lr, alpha in cases:
+        got = np.asarray(your_fn(theta.copy(), g.copy(), lr, alpha), dtype=np.float64)
+        assert got.shape == theta.shape, (
+            f"{name}: theta_new must have theta's shape {theta.shape}, got {got.shape}"
+        )
+        z = theta - lr * g
+        want = soft_threshold(z, lr * alpha)
+        if np.abs(got - want).max() <= 1e-12 * (1.0 + np.abs(want).max()):
+            continue
+        tol = 1e-12 * (1.0 + np.abs(want).max())
+        if np.abs(got - (z - lr * alpha * np.sign(theta))).max() <= tol:
+            hint = ("that is the subgradient step (5.34), theta - lr (g + alpha sign(theta)); "
+                    "threshold the gradient step instead: soft_threshold(theta - lr g, lr alpha)")
+        elif np.abs(got - soft_threshold(z, alpha)).max() <= tol:
+            hint = "the threshold is lr * alpha, not alpha: the penalty enters the step times lr"
+        elif np.abs(got - (soft_threshold(theta, lr * alpha) - lr * g)).max() <= tol:
+            hint = "take the gradient step first, then threshold its result"
+        elif np.abs(got - np.where(np.abs(z) > lr * alpha, z, 0.0)).max() <= tol:
+            hint = ("that is hard thresholding: the surviving entries must also move lr * alpha "
+                    "toward 0, sign(z) (|z| - lr alpha)")
+        else:
+            hint = "compute sign(z) * max(|z| - lr * alpha, 0) with z = theta - lr * g"
+        raise AssertionError(
+            f"{name}: your step differs from the proximal step by "
+            f"{np.abs(got - want).max():.2e}; {hint}"
+        )
+    print(f"check_proximal_l1_step: your proximal step matches soft thresholding on all "
+          f"{len(cases)} cases, exact zeros included.")
