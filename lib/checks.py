@@ -1076,7 +1076,8 @@ def check_sign_descent_cycle(your_fn):
                 f"{want[1]:.6g}.{hint}"
             )
     print(f"check_sign_descent_cycle: your cycle is right in all {len(cases)} cases: sign "
-          "descent with a constant rate never settles, whatever the curvature.")
+          "descent with a constant rate settles only by landing exactly on 0, whatever the "
+          "curvature.")
 
 
 def _standardizer_cases():
