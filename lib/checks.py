@@ -1541,3 +1541,99 @@ def check_proximal_l1_step(your_fn):
         )
     print(f"check_proximal_l1_step: your proximal step matches soft thresholding on all "
           f"{len(cases)} cases, exact zeros included.")
+
+
+# Curvature and Newton's method: Hessian-vector products by centered differences.
+
+
+def _hvp_cases():
+    """(name, grad, H(theta), theta, d, h) with exact Hessians for the reference products."""
+    from lib.losses import softmax_loss
+
+    rng = np.random.default_rng(0)
+    M = rng.standard_normal((6, 6))
+    A = M @ M.T + 0.5 * np.eye(6)
+    c = rng.standard_normal(6)
+    rosen = Rosenbrock()
+
+    X = rng.standard_normal((40, 4))
+    y = rng.integers(0, 3, 40)
+
+    def soft_grad(w):
+        return softmax_loss(w.reshape(4, 3), X, y, reg=0.01)[1].ravel()
+
+    def soft_hess(w):
+        S = X @ w.reshape(4, 3)
+        P = np.exp(S - S.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        XP = (X[:, :, None] * P[:, None, :]).reshape(len(X), -1)
+        H = -XP.T @ XP
+        for j in range(3):
+            H[j::3, j::3] += (X * P[:, j:j + 1]).T @ X
+        return H / len(X) + 0.02 * np.eye(12)
+
+    def quartic_grad(t):
+        return 4 * t**3 + t
+
+    def quartic_hess(t):
+        return np.diag(12 * t**2 + 1)
+
+    return [
+        ("a quadratic in 6 dimensions", lambda t: A @ (t - c), lambda t: A,
+         rng.standard_normal(6), rng.standard_normal(6), 1e-3),
+        ("Rosenbrock at (-1.2, 1), d = (1, 0.5)", rosen.grad, rosen.hessian,
+         np.array([-1.2, 1.0]), np.array([1.0, 0.5]), 1e-4),
+        ("Rosenbrock at (0.3, 0.8), a long d", rosen.grad, rosen.hessian,
+         np.array([0.3, 0.8]), np.array([-3.0, 4.0]), 1e-5),
+        ("sum(t^4 + t^2 / 2) at random t", quartic_grad, quartic_hess,
+         rng.standard_normal(5), rng.standard_normal(5), 1e-4),
+        ("a softmax loss, W (4, 3) flattened", soft_grad, soft_hess,
+         0.3 * rng.standard_normal(12), rng.standard_normal(12), 1e-4),
+    ]
+
+
+def check_hessian_vector_product(your_fn):
+    """Check ``your_fn(grad, theta, d, h)``: the centered difference (grad(theta + h d) -
+    grad(theta - h d)) / (2h), an approximation of the Hessian-vector product H d.
+
+    Cases: a quadratic (where the difference is exact), Rosenbrock's function at two points
+    (one with a long d, which must not be normalized), a separable quartic and a small softmax
+    loss; each reference is the exact Hessian times d. The step h is given and must be used
+    as it is; theta and d must come back unchanged. A forward difference (error O(h)) fails
+    the tolerance, which the centered difference (error O(h^2)) meets.
+    """
+    _require_callable(your_fn, "your_fn")
+    cases = _hvp_cases()
+    for name, grad, hess, theta, d, h in cases:
+        theta_before, d_before = theta.copy(), d.copy()
+        got = your_fn(grad, theta, d, h)
+        if not (np.array_equal(theta, theta_before) and np.array_equal(d, d_before)):
+            raise AssertionError(f"{name}: your function changed theta or d; work on new arrays")
+        got = np.asarray(got, dtype=np.float64)
+        want = hess(theta) @ d
+        if got.shape != want.shape:
+            raise AssertionError(f"{name}: the product must have theta's shape {want.shape}, "
+                                 f"got {got.shape}")
+        if not np.all(np.isfinite(got)):
+            raise AssertionError(f"{name}: your product has NaN or infinite entries")
+        err = rel_error(got, want)
+        if err < 1e-6:
+            continue
+        hint = ""
+        forward = (grad(theta + h * d) - grad(theta)) / h
+        unit = d / np.linalg.norm(d)
+        if np.allclose(got, 2 * want, rtol=1e-5):
+            hint = " It is twice H d: divide the difference of the two gradients by 2h, not h."
+        elif np.allclose(got, want / 2, rtol=1e-5):
+            hint = " It is half of H d: the two gradients are 2h apart, so divide by 2h only."
+        elif np.allclose(got, forward, rtol=1e-9, atol=1e-12):
+            hint = (" It matches the forward difference (grad(theta + h d) - grad(theta)) / h, "
+                    "whose error is O(h); use the centered one.")
+        elif np.allclose(got, hess(theta) @ unit, rtol=1e-5):
+            hint = " It is H d / |d|: do not normalize d; the product is linear in d."
+        elif np.allclose(got, -want, rtol=1e-5):
+            hint = " The sign is flipped: grad(theta + h d) comes first."
+        raise AssertionError(f"{name}: relative error {err:.1e} against the exact H d at "
+                             f"h = {h:g} (expected below 1e-6).{hint}")
+    print(f"check_hessian_vector_product: your products match the exact H d in all "
+          f"{len(cases)} cases, and theta and d come back unchanged.")
