@@ -290,7 +290,8 @@ def test_linear_cg_operators_start_and_zero_right_hand_side():
     [
         (np.ones((3, 4)), np.ones(3), r"A must be a square 2-D array, got shape \(3, 4\)"),
         (np.ones(3), np.ones(3), r"A must be a square 2-D array, got shape \(3,\)"),
-        (np.array([[2.0, 1.0], [0.0, 2.0]]), np.ones(2), r"A must be symmetric, got max"),
+        (np.array([[2.0, 1.0], [0.0, 2.0]]), np.ones(2),
+         r"A must be symmetric, got u @ \(A v\) - v @ \(A u\)"),
         (np.array([[2.0, np.nan], [np.nan, 2.0]]), np.ones(2), r"A must be finite"),
         (np.array([[np.inf, 0.0], [0.0, 2.0]]), np.ones(2), r"A must be finite"),
         (np.eye(2), np.ones(3), r"b must have shape \(2\), got \(3,\)"),
@@ -306,6 +307,23 @@ def test_linear_cg_operators_start_and_zero_right_hand_side():
 def test_linear_cg_rejects_bad_input(A, b, match):
     with pytest.raises(ValueError, match=match):
         conjugate_gradient(A, b)
+
+
+def test_linear_cg_symmetry_probe():
+    """Rounding-level asymmetry passes; one entry off by 1e-6 of the largest does not."""
+    rng = np.random.default_rng(4)
+    n = 300
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    A = Q @ np.diag(np.logspace(0, 3, n)) @ Q.T  # not symmetrized: asymmetric by rounding
+    assert not np.array_equal(A, A.T)
+    b = rng.standard_normal(n)
+    assert conjugate_gradient(A, b).success
+    B = (A + A.T) / 2
+    B[3, 250] += 1e-6 * np.abs(B).max()
+    with pytest.raises(ValueError, match="A must be symmetric"):
+        conjugate_gradient(B, b)
+    with pytest.raises(ValueError, match="so large that A @ v overflows"):
+        conjugate_gradient(np.diag(np.full(10, 1.7e308)), np.ones(10))
 
 
 def test_linear_cg_rejects_bad_settings():
