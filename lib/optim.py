@@ -345,10 +345,10 @@ class AdamW(Adam):
     whatever its gradient history; ``weight_decay`` defaults to 0.01.
 
     The decay multiplies the whole rate :math:`\eta_t`, base rate included. Loshchilov and
-    Hutter's AdamW multiplies it by the schedule's multiplier only,
-    :math:`\theta \leftarrow \theta - s_t(\eta\,\hat m/(\sqrt{\hat r} + \epsilon) +
-    \lambda\theta)` with :math:`s_t = \eta_t/\eta_0`: their :math:`\lambda` is
-    :math:`\eta_0\alpha` here, so ``AdamW(lr0 * s, weight_decay=lam / lr0)`` runs theirs.
+    Hutter's AdamW multiplies it by the schedule's multiplier :math:`\eta_t/\eta_0` only,
+    :math:`\theta \leftarrow \theta - \eta_t\,\hat m/(\sqrt{\hat r} + \epsilon) -
+    (\eta_t/\eta_0)\lambda_{\text{LH}}\theta`: their :math:`\lambda_{\text{LH}}` is
+    :math:`\eta_0\alpha` here, so ``AdamW(schedule, weight_decay=lam_lh / lr0)`` runs theirs.
     """
 
     _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.01),

@@ -16,7 +16,15 @@ lr_min=0.0)``. With :math:`\eta_0` = ``lr0`` and T = ``total_steps``:
 ``linear_decay``            :math:`\eta_0\,(1 - t/T)`, then 0 for t >= T
 ``linear_warmup``           :math:`\frac{t+1}{T_{\text{warm}}}\,\eta(0)` for
                             t < :math:`T_{\text{warm}}`, then :math:`\eta(t - T_{\text{warm}})`
+``one_cycle``               up to ``lr_max`` and down far below the start (PyTorch's
+                            ``OneCycleLR``)
+``warmup_stable_decay``     warmup, flat at :math:`\eta_0`, a short decay at the end
 ==========================  ============================================================
+
+`ReduceLROnPlateau` is a schedule with state: called with any t it returns its current
+rate, and ``step(metric)`` lowers it when the metric stops improving (PyTorch's rules).
+`lr_range_test` runs Smith's range test with a training step of your own and returns a
+`RangeTest`.
 """
 
 import itertools
