@@ -1637,3 +1637,177 @@ def check_hessian_vector_product(your_fn):
                              f"h = {h:g} (expected below 1e-6).{hint}")
     print(f"check_hessian_vector_product: your products match the exact H d in all "
           f"{len(cases)} cases, and theta and d come back unchanged.")
+
+
+def _batchnorm_backward_cases():
+    """(name, x, gamma, dout, eps): 2-D and 4-D inputs, one far from zero, one tiny batch."""
+    rng = np.random.default_rng(21)
+    return [
+        ("x of shape (8, 3)", rng.normal([1.0, -2.0, 0.5], [2.0, 0.3, 1.0], size=(8, 3)),
+         np.array([1.5, 0.5, -2.0]), rng.standard_normal((8, 3)), 1e-5),
+        ("x of shape (4, 3, 5, 6)", rng.normal(0.0, 2.0, size=(4, 3, 5, 6)),
+         np.array([1.0, 2.0, 0.5]), rng.standard_normal((4, 3, 5, 6)), 1e-5),
+        ("x of shape (2, 4): a batch of two", rng.standard_normal((2, 4)),
+         np.array([1.0, 0.7, 1.3, 2.0]), rng.standard_normal((2, 4)), 1e-3),
+        ("x of shape (6, 2, 3, 3) with mean 1000", 1000.0 + rng.standard_normal((6, 2, 3, 3)),
+         np.array([0.8, 1.2]), rng.standard_normal((6, 2, 3, 3)), 1e-5),
+    ]
+
+
+def _batchnorm_reference(x, gamma, dout, eps, ddof=0, terms=(1, 1, 1), per_position=False):
+    """BatchNorm's training backward (dx, dgamma, dbeta), with the usual slips as options.
+
+    terms switches the three terms of dx on or off; ddof=1 normalizes with the unbiased
+    variance; per_position takes the statistics over axis 0 only (one per channel and position).
+    """
+    axes = (0,) if per_position else (0, *range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    count = x.size // int(np.prod([x.shape[k] for k in range(x.ndim) if k not in axes]))
+    xc = x - x.mean(axis=axes, keepdims=True)
+    var = (xc * xc).sum(axis=axes, keepdims=True) / (count - ddof)
+    s_eps = np.sqrt(var + eps)
+    zhat = xc / s_eps
+    dx = np.reshape(gamma, shape) / s_eps * (
+        terms[0] * dout - terms[1] * dout.mean(axis=axes, keepdims=True)
+        - terms[2] * zhat * (dout * zhat).mean(axis=axes, keepdims=True))
+    return dx, (dout * zhat).sum(axis=axes), dout.sum(axis=axes)
+
+
+def _batchnorm_hint(x, gamma, dout, eps, dx):
+    """Why the reader's dx differs: the usual slips, or ''."""
+    def close(kind):
+        try:
+            u = kind()[0]
+        except (ValueError, IndexError):
+            return False
+        return np.shape(u) == np.shape(dx) and np.allclose(dx, u, rtol=1e-8, atol=1e-10)
+
+    if close(lambda: _batchnorm_reference(x, gamma, dout, eps, terms=(1, 0, 1))):
+        return " The term -mean(dout) (the path through the batch mean) is missing."
+    if close(lambda: _batchnorm_reference(x, gamma, dout, eps, terms=(1, 1, 0))):
+        return (" The term -zhat * mean(dout * zhat) (the path through the batch variance) is "
+                "missing.")
+    if close(lambda: _batchnorm_reference(x, gamma, dout, eps, terms=(1, 0, 0))):
+        return (" dx treats the batch mean and variance as constants: both correction terms are "
+                "missing.")
+    if close(lambda: _batchnorm_reference(x, gamma, dout, eps, ddof=1)):
+        return " The batch is normalized with the biased variance (divide by B, not B - 1)."
+    if x.ndim == 4 and close(lambda: _batchnorm_reference(x, gamma, dout, eps,
+                                                          per_position=True)):
+        return (" The statistics are taken over the batch axis only: for (N, C, H, W) input they "
+                "run over axes 0, 2 and 3 (every position of a channel).")
+    return ""
+
+
+def check_batchnorm_backward(your_fn):
+    """Check ``your_fn(dout, x, gamma, eps) -> (dx, dgamma, dbeta)``: BatchNorm's training backward.
+
+    x: (N, C) or (N, C, H, W); gamma: (C,); dout: x's shape. The statistics of each channel run
+    over every axis except axis 1, with the biased variance; with zhat the normalized x,
+    dgamma = sum of dout * zhat, dbeta = sum of dout (both (C,)), and
+    dx = gamma / sqrt(var + eps) * (dout - mean(dout) - zhat * mean(dout * zhat)).
+    Compared with `lib.nn.BatchNorm(C, eps=eps)` in training mode, on four cases.
+    """
+    from lib.nn import BatchNorm
+
+    _require_callable(your_fn, "your_fn")
+    cases = _batchnorm_backward_cases()
+    for name, x, gamma, dout, eps in cases:
+        layer = BatchNorm(len(gamma), eps=eps)
+        layer.params["gamma"][...] = gamma
+        layer.forward(x)
+        want_dx = layer.backward(dout)
+        want = (want_dx, layer.grads["gamma"].copy(), layer.grads["beta"].copy())
+        before = x.copy(), gamma.copy(), dout.copy()
+        out = your_fn(dout, x, gamma, eps)
+        if not (isinstance(out, tuple) and len(out) == 3):
+            raise AssertionError(
+                f"{name}: return a tuple (dx, dgamma, dbeta), got {type(out).__name__}")
+        if not all(np.array_equal(u, v) for u, v in zip((x, gamma, dout), before, strict=True)):
+            raise AssertionError(f"{name}: your function changed its inputs in place")
+        got = [np.asarray(o, dtype=np.float64) for o in out]
+        for label, g, w in zip(("dx", "dgamma", "dbeta"), got, want, strict=True):
+            if g.shape != w.shape:
+                extra = (" one entry per channel: sum over every axis but axis 1"
+                         if label != "dx" else "")
+                raise AssertionError(
+                    f"{name}: {label} must have shape {w.shape}, got {g.shape};{extra}")
+            if not np.all(np.isfinite(g)):
+                raise AssertionError(f"{name}: {label} has NaN or infinite entries")
+            scale = max(1.0, float(np.abs(w).max()))
+            if not np.allclose(g, w, rtol=1e-7, atol=1e-9 * scale):
+                hint = _batchnorm_hint(x, gamma, dout, eps, got[0]) if label == "dx" else ""
+                if label == "dgamma" and np.allclose(
+                        g, (dout * x).sum(axis=(0, *range(2, x.ndim))), rtol=1e-8):
+                    hint = " dgamma sums dout times the *normalized* x, zhat, not x itself."
+                raise AssertionError(
+                    f"{name}: {label} differs from lib.nn.BatchNorm's by "
+                    f"{np.abs(g - w).max():.2e} (largest entry {np.abs(w).max():.3g}).{hint}")
+    print(f"check_batchnorm_backward: your dx, dgamma and dbeta match lib.nn.BatchNorm in all "
+          f"{len(cases)} cases, (N, C, H, W) and a mean of 1000 included.")
+
+
+def _fold_next_cases():
+    """(name, gamma, beta, running_mean, running_var, eps, W, b, a) for the folding check."""
+    rng = np.random.default_rng(22)
+    cases = []
+    for name, n_in, n_out, eps in [("4 features into 3 units", 4, 3, 1e-5),
+                                   ("6 features into 2 units", 6, 2, 1e-3),
+                                   ("1 feature into 5 units", 1, 5, 1e-5)]:
+        cases.append((name, rng.uniform(0.5, 2.0, n_in) * rng.choice([-1.0, 1.0], n_in),
+                      rng.standard_normal(n_in), rng.standard_normal(n_in) * 3.0,
+                      rng.uniform(0.2, 4.0, n_in), eps, rng.standard_normal((n_in, n_out)),
+                      rng.standard_normal(n_out), rng.standard_normal((7, n_in)) * 2.0 + 1.0))
+    return cases
+
+
+def check_batchnorm_fold_next(your_fn):
+    """Check ``your_fn(gamma, beta, running_mean, running_var, eps, W, b) -> (W_new, b_new)``.
+
+    The pair must make ``a @ W_new + b_new`` equal to BatchNorm in eval mode (with those
+    parameters and statistics) followed by the Linear layer ``z = x @ W + b``: with
+    s = gamma / sqrt(running_var + eps) and t = beta - s * running_mean,
+    W_new = s[:, None] * W and b_new = t @ W + b. Compared on three cases (some gamma negative).
+    """
+    from lib.nn import BatchNorm
+
+    _require_callable(your_fn, "your_fn")
+    cases = _fold_next_cases()
+    for name, gamma, beta, mean, var, eps, W, b, a in cases:
+        bn = BatchNorm(len(gamma), eps=eps).eval()
+        bn.params["gamma"][...] = gamma
+        bn.params["beta"][...] = beta
+        bn.running_mean[...] = mean
+        bn.running_var[...] = var
+        want = bn.forward(a) @ W + b
+        args = (gamma, beta, mean, var, eps, W, b)
+        before = [v.copy() for v in args if isinstance(v, np.ndarray)]
+        out = your_fn(*args)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise AssertionError(f"{name}: return a pair (W_new, b_new), got {type(out).__name__}")
+        after = [v for v in args if isinstance(v, np.ndarray)]
+        if not all(np.array_equal(u, v) for u, v in zip(before, after, strict=True)):
+            raise AssertionError(f"{name}: your function changed its inputs in place")
+        W_new, b_new = (np.asarray(o, dtype=np.float64) for o in out)
+        if W_new.shape != W.shape or b_new.shape != b.shape:
+            raise AssertionError(
+                f"{name}: W_new and b_new must have the shapes of W and b, {W.shape} and "
+                f"{b.shape}, got {W_new.shape} and {b_new.shape}")
+        got = a @ W_new + b_new
+        if not np.allclose(got, want, rtol=1e-10, atol=1e-10):
+            s = gamma / np.sqrt(var + eps)
+            t = beta - s * mean
+            hint = ""
+            if np.allclose(W_new, s[:, None] * W) and np.allclose(b_new, b + t.sum()):
+                hint = " The shift enters through W: b_new = t @ W + b."
+            elif np.allclose(W_new, s[:, None] * W) and np.allclose(b_new, b):
+                hint = " The shift t = beta - s * running_mean is missing from b_new (as t @ W)."
+            elif np.allclose(W_new, W / np.sqrt(var + eps)[:, None]):
+                hint = " gamma is missing from the scale: s = gamma / sqrt(running_var + eps)."
+            elif np.allclose(W_new, (gamma / np.sqrt(var))[:, None] * W, rtol=1e-12):
+                hint = " eps is missing: s = gamma / sqrt(running_var + eps)."
+            raise AssertionError(
+                f"{name}: a @ W_new + b_new differs from BatchNorm (eval) then Linear by "
+                f"{np.abs(got - want).max():.2e}.{hint}")
+    print(f"check_batchnorm_fold_next: your folded layer matches BatchNorm followed by Linear in "
+          f"all {len(cases)} cases.")
