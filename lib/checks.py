@@ -1811,3 +1811,71 @@ def check_batchnorm_fold_next(your_fn):
                 f"{np.abs(got - want).max():.2e}.{hint}")
     print(f"check_batchnorm_fold_next: your folded layer matches BatchNorm followed by Linear in "
           f"all {len(cases)} cases.")
+
+
+def _orthogonal_shapes():
+    """(n_in, n_out) cases: tall, wide, square, a single column and a single row."""
+    return [(6, 4), (3, 7), (5, 5), (8, 1), (1, 5)]
+
+
+def check_orthogonal_init(your_fn):
+    """Check ``your_fn(n_in, n_out, rng) -> W``: a uniformly (Haar) distributed orthogonal init.
+
+    W must be a finite float64 array of shape (n_in, n_out) with orthonormal columns,
+    :math:`W^\\top W = I`, when n_in >= n_out and orthonormal rows, :math:`W W^\\top = I`,
+    otherwise; drawn from `rng` alone (the same seed gives the same W, other seeds other
+    matrices); and Haar-distributed. For the last point the check draws 2000 matrices of
+    3 x 3 and of 4 x 4: under the Haar distribution every diagonal entry is negative with
+    probability 1/2, and a square W is a reflection (det W = -1) with probability 1/2.
+    numpy's QR without the sign correction fails both (its Q_11 is always negative, and for
+    a square matrix its determinant always has the same sign).
+    """
+    _require_callable(your_fn, "your_fn")
+    for n_in, n_out in _orthogonal_shapes():
+        name = f"n_in = {n_in}, n_out = {n_out}"
+        W = your_fn(n_in, n_out, np.random.default_rng(7))
+        if not isinstance(W, np.ndarray):
+            raise AssertionError(f"{name}: return a numpy array, got {type(W).__name__}")
+        if W.shape != (n_in, n_out):
+            raise AssertionError(
+                f"{name}: W must have shape (n_in, n_out) = {(n_in, n_out)}, got {W.shape}; "
+                "factor the tall orientation (max, min) in reduced form and transpose for a "
+                "wide layer"
+            )
+        if W.dtype != np.float64 or not np.all(np.isfinite(W)):
+            raise AssertionError(f"{name}: W must be finite float64, got dtype {W.dtype}")
+        gram, what = (W.T @ W, "W^T W") if n_in >= n_out else (W @ W.T, "W W^T")
+        err = np.abs(gram - np.eye(len(gram))).max()
+        if err > 1e-10:
+            raise AssertionError(
+                f"{name}: {what} differs from the identity by {err:.2e}: the "
+                f"{'columns' if n_in >= n_out else 'rows'} are not orthonormal"
+            )
+        again = your_fn(n_in, n_out, np.random.default_rng(7))
+        if not np.array_equal(np.asarray(again), W):
+            raise AssertionError(f"{name}: the same seed gave a different W; draw only from rng")
+        other = your_fn(n_in, n_out, np.random.default_rng(8))
+        if min(n_in, n_out) > 1 and np.allclose(np.asarray(other), W):
+            raise AssertionError(f"{name}: another seed gave the same W; draw from rng, not from "
+                                 "a generator of your own")
+    n_draws = 2000
+    for n in (3, 4):
+        Ws = np.array([np.asarray(your_fn(n, n, np.random.default_rng(1000 + s)), dtype=float)
+                       for s in range(n_draws)])
+        neg = (np.diagonal(Ws, axis1=1, axis2=2) < 0).mean(axis=0)
+        # a fraction of 2000 fair coin flips has standard deviation 0.011: 0.06 is > 5 of them
+        if np.any(np.abs(neg - 0.5) > 0.06):
+            raise AssertionError(
+                f"{n} x {n}: the diagonal entries are negative in fractions "
+                f"{np.round(neg, 3).tolist()} of {n_draws} draws, expected about 0.5 each. "
+                "Multiply column j of Q by the sign of R_jj (of R, not of Q) after the QR "
+                "decomposition"
+            )
+        refl = float((np.linalg.det(Ws) < 0).mean())
+        if abs(refl - 0.5) > 0.06:
+            raise AssertionError(
+                f"{n} x {n}: det W = -1 in a fraction {refl:.3f} of {n_draws} draws, expected "
+                "about 0.5: the distribution is not uniform over the orthogonal matrices"
+            )
+    print(f"check_orthogonal_init: orthonormal in all {len(_orthogonal_shapes())} shapes, "
+          f"reproducible from rng, and the signs of {2 * n_draws} square draws look uniform.")
