@@ -37,7 +37,8 @@ def float_array(x, name, ndim=None, shape=None):
         arr.ndim != len(shape)
         or any(s is not None and s != a for s, a in zip(shape, arr.shape, strict=False))
     ):
-        want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+        dims = ["any" if s is None else str(s) for s in shape]
+        want = "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
         raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))

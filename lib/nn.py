@@ -899,6 +899,13 @@ class Dropout(_Elementwise):
         return f"Dropout(p={self.p})"
 
 
+def _sublayers(layer):
+    """The layer and, for a Sequential, every layer inside it."""
+    yield layer
+    for inner in getattr(layer, "layers", ()):
+        yield from _sublayers(inner)
+
+
 class Sequential(Layer):
     """Layers applied in order; x: (N, D) -> the last layer's output.
 
@@ -914,6 +921,17 @@ class Sequential(Layer):
             if not isinstance(layer, Layer):
                 got = _validate._describe(layer)
                 raise ValueError(f"layer {i} must be a Layer (Linear, ReLU, ...), got {got}")
+        seen = {}
+        for i, layer in enumerate(layers):
+            for part in _sublayers(layer):
+                if id(part) in seen:
+                    # A layer keeps one cache and writes (not adds) its gradients, so a second
+                    # use would silently corrupt the first use's backward pass.
+                    raise ValueError(
+                        f"layer {i} is the same {type(part).__name__} object as layer "
+                        f"{seen[id(part)]}: a layer can be used once; to share weights, make "
+                        "two layers whose params hold the same arrays and add their gradients")
+                seen[id(part)] = i
         self.layers = tuple(layers)
         self.training = True
 

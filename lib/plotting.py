@@ -100,7 +100,7 @@ def contour(landscape, ax=None, n=200, levels=25, log=False, xlim=None, ylim=Non
         m = landscape.minima
         ax.plot(m[:, 0], m[:, 1], "*", color="gold", markersize=14,
                 markeredgecolor="black", label="minimum", zorder=5)
-    ax.set(xlim=X[0, [0, -1]], ylim=Y[[0, -1], 0], xlabel="$w_1$", ylabel="$w_2$",
+    ax.set(xlim=X[0, [0, -1]], ylim=Y[[0, -1], 0], xlabel=r"$\theta_1$", ylabel=r"$\theta_2$",
            aspect="equal")
     return ax
 

@@ -302,7 +302,7 @@ D = -R.grad(X)
     [
         ({"d": R.grad(X)}, r"d must be a descent direction.*got grad\(x\) @ d = "),
         ({"d": np.zeros(2)}, r"d must be a descent direction"),
-        ({"d": np.ones(3)}, r"d must have shape \(2\), got \(3,\)"),
+        ({"d": np.ones(3)}, r"d must have shape \(2,\), got \(3,\)"),
         ({"d": np.array([np.nan, 1.0])}, r"d must be finite"),
         ({"x": np.ones((2, 1))}, r"x must be a non-empty 1-D array, got shape \(2, 1\)"),
         ({"x": np.array([np.inf, 1.0])}, r"x must be finite"),
@@ -313,7 +313,7 @@ D = -R.grad(X)
         ({"c1": 0.0}, r"c1"),
         ({"c1": 1.0}, r"c1"),
         ({"f0": np.nan}, r"f0 must be finite"),
-        ({"g0": np.ones(3)}, r"g0 must have shape \(2\)"),
+        ({"g0": np.ones(3)}, r"g0 must have shape \(2,\)"),
         ({"g0": np.array([1.0, np.nan])}, r"g0 must be finite"),
         ({"f": 3.0}, r"f must be callable, got float 3.0"),
         ({"grad": None}, r"grad must be callable"),

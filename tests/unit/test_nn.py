@@ -262,6 +262,39 @@ def test_forward_and_constructors_reject_bad_input(call, match):
         call()
 
 
+_shared_linear, _shared_relu = Linear(3, 3), ReLU()
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: Sequential(_shared_linear, Tanh(), _shared_linear),
+         "layer 2 is the same Linear object as layer 0"),
+        (lambda: Sequential(Linear(3, 3), _shared_relu, Linear(3, 3), _shared_relu),
+         "layer 3 is the same ReLU object as layer 1"),
+        (lambda: Sequential(Sequential(_shared_linear, Tanh()), _shared_linear),
+         "layer 1 is the same Linear object as layer 0"),
+    ],
+)
+def test_a_layer_object_used_twice_is_refused(call, match):
+    # one cache and written (not added) gradients per layer: a second use would corrupt them
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_two_layers_sharing_arrays_are_allowed_and_their_gradients_add_up():
+    first, second = Linear(3, 3, seed=0), Linear(3, 3, seed=1)
+    second.params["W"], second.params["b"] = first.params["W"], first.params["b"]
+    net = Sequential(first, Tanh(), second)
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    net.backward(net.forward(x))
+    W = first.params["W"]
+    num = numerical_gradient(lambda _: 0.5 * np.sum(net.forward(x) ** 2), W)
+    assert np.allclose(first.grads["W"] + second.grads["W"], num, atol=1e-6)
+
+
+
+
 @pytest.mark.parametrize("layer", [Linear(3, 2), ReLU(), Sigmoid(), Tanh(), mlp()])
 def test_backward_before_forward_raises(layer):
     with pytest.raises(ValueError, match="backward called before forward"):

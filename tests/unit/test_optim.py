@@ -464,7 +464,7 @@ def test_optimize_path_stops_quietly_at_divergence():
     [
         ((SGD, Quadratic(), (1.0, 1.0), 5), "optimizer must be a lib.optim optimizer"),
         ((SGD(0.1), lambda w: w @ w, (1.0, 1.0), 5), "landscape must be a lib.landscapes"),
-        ((SGD(0.1), Quadratic(), (1.0, 1.0, 1.0), 5), r"start must have shape \(2\)"),
+        ((SGD(0.1), Quadratic(), (1.0, 1.0, 1.0), 5), r"start must have shape \(2,\)"),
         ((SGD(0.1), Quadratic(), (1.0, np.nan), 5), "start must be finite"),
         ((SGD(0.1), Quadratic(), (1.0, 1.0), -1), "n_steps must be >= 0"),
         ((SGD(0.1), Quadratic(), (1.0, 1.0), 2.5), "n_steps must be an integer"),

@@ -76,3 +76,10 @@ def test_palette_png_keeps_the_picture_and_shrinks_the_file():
     assert diff.mean() < 1.0
     assert np.percentile(diff, 99) < 16  # out of 255
     assert len(small) < 0.6 * len(plain.getvalue())
+
+
+def test_contour_labels_its_axes_with_the_parameters():
+    fig, ax = plt.subplots()
+    contour(Quadratic.with_condition(4.0), ax=ax, n=20)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (r"$\theta_1$", r"$\theta_2$")
+    plt.close(fig)

@@ -294,7 +294,7 @@ def test_linear_cg_operators_start_and_zero_right_hand_side():
          r"A must be symmetric, got u @ \(A v\) - v @ \(A u\)"),
         (np.array([[2.0, np.nan], [np.nan, 2.0]]), np.ones(2), r"A must be finite"),
         (np.array([[np.inf, 0.0], [0.0, 2.0]]), np.ones(2), r"A must be finite"),
-        (np.eye(2), np.ones(3), r"b must have shape \(2\), got \(3,\)"),
+        (np.eye(2), np.ones(3), r"b must have shape \(2,\), got \(3,\)"),
         (np.eye(2), np.array([1.0, np.nan]), r"b must be finite"),
         (np.diag([1.0, -1.0]), np.ones(2), r"A must be positive definite, got p @ A @ p"),
         (np.array([["a", "b"], ["c", "d"]]), np.ones(2), r"A must be a real numeric array"),
@@ -331,7 +331,7 @@ def test_linear_cg_rejects_bad_settings():
         conjugate_gradient(np.eye(2), np.ones(2), tol=-1.0)
     with pytest.raises(ValueError, match="max_iter must be >= 0"):
         conjugate_gradient(np.eye(2), np.ones(2), max_iter=-1)
-    with pytest.raises(ValueError, match=r"x0 must have shape \(2\)"):
+    with pytest.raises(ValueError, match=r"x0 must have shape \(2,\)"):
         conjugate_gradient(np.eye(2), np.ones(2), x0=np.ones(3))
 
 

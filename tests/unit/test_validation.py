@@ -116,7 +116,7 @@ def test_rel_error_and_grad_check_reject_bad_input():
         rel_error(np.ones(2), np.ones(3))
     with pytest.raises(ValueError, match="b must be finite"):
         rel_error(np.ones(2), np.array([1.0, np.inf]))
-    with pytest.raises(ValueError, match=r"analytic must have shape \(3\), got \(2,\)"):
+    with pytest.raises(ValueError, match=r"analytic must have shape \(3,\), got \(2,\)"):
         grad_check(quadratic, np.ones(3), np.ones(2))
     with pytest.raises(ValueError, match="num_checks must be >= 1"):
         grad_check(quadratic, np.ones(3), np.ones(3), num_checks=0)
@@ -156,5 +156,14 @@ def test_landscapes_reject_bad_input():
         slice_1d(np.sum, np.ones((2, 3)), np.ones((3, 2)), np.linspace(-1, 1, 3))
     with pytest.raises(ValueError, match="nus1 must be 1-dimensional"):
         slice_2d(np.sum, np.ones(2), np.ones(2), np.ones(2), np.ones((2, 2)), np.ones(2))
-    with pytest.raises(ValueError, match=r"like must have shape \(3\)"):
+    with pytest.raises(ValueError, match=r"like must have shape \(3,\)"):
         random_direction(3, like=np.ones(4))
+
+
+def test_expected_shape_is_written_as_python_writes_it():
+    from lib._validate import float_array
+
+    with pytest.raises(ValueError, match=r"x must have shape \(64,\), got \(1, 1\)"):
+        float_array([[1.0]], "x", shape=(64,))
+    with pytest.raises(ValueError, match=r"x must have shape \(any, 3\), got \(2,\)"):
+        float_array([1.0, 2.0], "x", shape=(None, 3))
