@@ -655,7 +655,8 @@ class BatchNorm(Layer):
                 s1[...], s2[...] = 0.0, 0.0
                 with _quiet(check_finite):
                     for blk in blocks:
-                        t = np.subtract(x3[blk], z0_t[: blk.stop - blk.start], out=self._block(x3))
+                        t = np.subtract(x3[blk], z0_t[: blk.stop - blk.start],
+                                        out=self._block(x3, blk))
                         s1 += _channel_sum(t)
                         s2 += _channel_dot(t, t)
                 d = s1 / m_count  # the rounding error of the first mean, zbar - z0
@@ -707,7 +708,7 @@ class BatchNorm(Layer):
                 for blk in blocks:
                     g_blk = g[blk]
                     s1 += _channel_sum(g_blk)
-                    t = np.subtract(x3[blk], z0_t[: blk.stop - blk.start], out=self._block(x3))
+                    t = np.subtract(x3[blk], z0_t[: blk.stop - blk.start], out=self._block(x3, blk))
                     s2 += _channel_dot(t, g_blk)
             else:  # sum of g and sum of g z, without a temporary
                 for blk in blocks:
@@ -741,10 +742,10 @@ class BatchNorm(Layer):
         for blk in blocks:
             rows = blk.stop - blk.start
             if self._exact:
-                t = np.subtract(x3[blk], z0_t[:rows], out=self._block(x3))
+                t = np.subtract(x3[blk], z0_t[:rows], out=self._block(x3, blk))
                 t *= ak_t[:rows]
             else:
-                t = np.multiply(x3[blk], ak_t[:rows], out=self._block(x3))
+                t = np.multiply(x3[blk], ak_t[:rows], out=self._block(x3, blk))
             d = np.multiply(g[blk], a_t[:rows], out=dx[blk])
             d -= t
             d += c_t[:rows]
@@ -766,9 +767,9 @@ class BatchNorm(Layer):
             buf = self._scratch[name] = np.empty(shape)
         return buf
 
-    def _block(self, x3):
-        """The scratch block for temporaries."""
-        return self._scratch_array("t", x3)
+    def _block(self, x3, blk):
+        """The scratch block for temporaries, cut to the rows of blk (the last may be short)."""
+        return self._scratch_array("t", x3)[: blk.stop - blk.start]
 
     def _tiled(self, name, coef, x3):
         """A block whose every row is the per-channel coefficient coef (C,), broadcast over S."""

@@ -1,5 +1,5 @@
 """lib.checks.check_batchnorm_backward and check_batchnorm_fold_next accept right answers and
-reject plausible wrong ones."""
+reject plausible wrong ones; and lib.nn.BatchNorm on inputs whose last block is short."""
 
 import numpy as np
 import pytest
@@ -219,3 +219,40 @@ def test_fold_rejects_wrong_answers(fn, message):
 def test_fold_rejects_wrong_shapes():
     with pytest.raises(AssertionError, match="must have the shapes"):
         check_batchnorm_fold_next(lambda g, be, m, v, e, W, b: (W.T, b))
+
+
+# lib.nn.BatchNorm itself: a short last block (a bug fixed here).
+
+
+@pytest.mark.parametrize("offset", [2.0, 1000.0])  # one-pass statistics; the centered pass
+@pytest.mark.parametrize(("shape", "block"), [
+    ((1197, 32), None),          # the digits' training set as one batch: blocks of 1024 and 173
+    ((64, 7, 9, 11), None),      # blocks of 47 and 17 rows
+    ((11, 3, 2, 2), 64),         # blocks of 5, 5 and 1 rows
+])
+def test_batchnorm_with_a_short_last_block(monkeypatch, offset, shape, block):
+    """BatchNorm passes over the rows in blocks of BLOCK entries; when the rows do not divide
+    evenly, the last block is shorter, and its temporaries must be cut to it (the scratch
+    block used to keep its full length there, and forward and backward raised ValueError)."""
+    import lib.nn
+
+    if block is not None:
+        monkeypatch.setattr(lib.nn, "BLOCK", block)
+    rng = np.random.default_rng(8)
+    C = shape[1]
+    x = offset + rng.standard_normal(shape)
+    dout = rng.standard_normal(shape)
+    gamma = rng.uniform(0.5, 2.0, C)
+    layer = BatchNorm(C, momentum=1.0)
+    layer.params["gamma"][...] = gamma
+    rows = max(1, lib.nn.BLOCK // (x.size // shape[0]))
+    assert shape[0] > rows                                   # the case under test:
+    assert shape[0] % rows != 0                              # a short last block
+    layer.forward(x)
+    assert layer._exact == (offset > 100)
+    dx, dgamma, dbeta = layer.backward(dout), layer.grads["gamma"], layer.grads["beta"]
+    want = _bn_compact(dout, x, gamma, layer.eps)
+    np.testing.assert_allclose(dx, want[0], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(dgamma, want[1], rtol=1e-8)
+    np.testing.assert_allclose(dbeta, want[2], rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(layer.running_var, x.var(axis=_axes(x), ddof=1), rtol=1e-10)
