@@ -659,6 +659,7 @@ def check_nesterov_lookahead_step(your_fn):
     print(f"check_nesterov_lookahead_step: on all {len(cases)} landscapes your theta + mu * u "
           "is lib.optim.SGD(nesterov=True)'s parameter and u = -lr * its buffer.")
 
+
 def check_armijo_backtracking(your_fn):
     """Check ``your_fn(f, theta, g, eta0, c1, rho) -> eta``: backtracking to the Armijo condition.
 
@@ -1879,3 +1880,187 @@ def check_orthogonal_init(your_fn):
             )
     print(f"check_orthogonal_init: orthonormal in all {len(_orthogonal_shapes())} shapes, "
           f"reproducible from rng, and the signs of {2 * n_draws} square draws look uniform.")
+
+
+# The activation-functions chapter: the exact GELU with its derivative, and PReLU's backward
+# pass with the gradient of its learned slopes.
+
+
+def _gelu_exact_reference(z):
+    """z Phi(z) and its derivative Phi(z) + z Phi'(z), Phi the standard normal CDF."""
+    from scipy.special import ndtr
+
+    cdf = ndtr(z)
+    return z * cdf, cdf + z * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+
+
+def _gelu_hint(z, a, dadz):
+    """Why (a, dadz) differs from the exact GELU: the usual wrong formulas, or ''."""
+    from scipy.special import erf, ndtr
+
+    from lib.nn import GELU
+
+    pdf = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+    layer = GELU()
+    tanh_a = layer.forward(z)
+    tanh_d = layer.backward(np.ones_like(z))
+    with np.errstate(over="ignore"):
+        sig = 1.0 / (1.0 + np.exp(-1.702 * z))
+    half_erf = 0.5 * (1.0 + erf(z))
+
+    def close(u, v):
+        return np.allclose(u, v, rtol=1e-9, atol=1e-12)
+
+    if close(a, tanh_a) or close(dadz, tanh_d):
+        return (" That is the tanh approximation (lib.nn.GELU, PyTorch's approximate='tanh'), "
+                "off by up to 5e-4; the exact GELU is z Phi(z) with "
+                "Phi(z) = (1 + erf(z/sqrt(2)))/2.")
+    if close(a, z * sig):
+        return " That is the sigmoid approximation z sigma(1.702 z); use Phi(z) itself."
+    if close(a, z * half_erf):
+        return " Phi(z) is (1 + erf(z / sqrt(2))) / 2: the argument of erf is z / sqrt(2), not z."
+    if close(a, z * ndtr(z)):
+        if close(dadz, ndtr(z)):
+            return (" The derivative of z Phi(z) needs the product rule: Phi(z) + z Phi'(z), "
+                    "with Phi'(z) = exp(-z^2/2) / sqrt(2 pi).")
+        if close(dadz, ndtr(z) + z * np.exp(-0.5 * z * z)):
+            return (" Phi'(z) is exp(-z^2/2) / sqrt(2 pi): the normal density needs its "
+                    "1/sqrt(2 pi).")
+        if close(dadz, z * pdf):
+            return " The derivative is Phi(z) + z Phi'(z): the term Phi(z) is missing."
+    return ""
+
+
+def check_gelu_exact(your_fn):
+    """Check ``your_fn(z) -> (a, dadz)``: the exact GELU a = z Phi(z) and its derivative.
+
+    Phi is the standard normal CDF, Phi(z) = (1 + erf(z / sqrt(2))) / 2, and the derivative
+    is Phi(z) + z Phi'(z) with Phi'(z) = exp(-z^2 / 2) / sqrt(2 pi). Compared with
+    `scipy.special.ndtr` on a grid, on large |z| (where a must be 0 or z, without NaN or
+    overflow), on a matrix, and against the tanh approximation that `lib.nn.GELU` computes,
+    which is off by up to 5e-4 and does not pass.
+    """
+    _require_callable(your_fn, "your_fn")
+    rng = np.random.default_rng(14)
+    cases = [
+        ("a grid from -6 to 6", np.linspace(-6.0, 6.0, 241)),
+        ("large |z| (-40 to 40)", np.array([-40.0, -25.0, -12.0, 12.0, 25.0, 40.0])),
+        ("a 4 x 5 matrix", rng.standard_normal((4, 5)) * 2.0),
+        ("values near the tanh form's largest error (about -2.7)", np.linspace(-3.2, -2.2, 11)),
+    ]
+    for name, z in cases:
+        z_before = z.copy()
+        out = your_fn(z)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise AssertionError(f"{name}: return a pair (a, dadz), got {type(out).__name__}")
+        if not np.array_equal(z, z_before):
+            raise AssertionError(f"{name}: your function changed z in place")
+        want_a, want_d = _gelu_exact_reference(z)
+        for label, got, want in (("a", out[0], want_a), ("dadz", out[1], want_d)):
+            got = np.asarray(got, dtype=np.float64)
+            if got.shape != z.shape:
+                raise AssertionError(
+                    f"{name}: {label} must have z's shape {z.shape}, got {got.shape}"
+                )
+            if not np.all(np.isfinite(got)):
+                raise AssertionError(
+                    f"{name}: {label} has NaN or infinite entries; for large |z|, Phi(z) is 0 or 1 "
+                    "and needs no exp of a large number"
+                )
+            if not np.allclose(got, want, rtol=1e-9, atol=1e-12):
+                k = int(np.argmax(np.abs(got - want).ravel()))
+                hint = _gelu_hint(z, np.asarray(out[0], dtype=np.float64),
+                                  np.asarray(out[1], dtype=np.float64))
+                raise AssertionError(
+                    f"{name}: {label} at z = {z.ravel()[k]:.4g} is {got.ravel()[k]:.10g}, "
+                    f"expected {want.ravel()[k]:.10g}.{hint}"
+                )
+    print(f"check_gelu_exact: your GELU and its derivative match z Phi(z) in all {len(cases)} "
+          "cases, large |z| included.")
+
+
+def _prelu_cases():
+    """(name, x, omega, dout): one slope per channel, (N, C) and (N, C, H, W) inputs."""
+    rng = np.random.default_rng(15)
+    return [
+        ("x of shape (6, 4)", rng.standard_normal((6, 4)), np.array([0.25, 0.1, -0.2, 1.5]),
+         rng.standard_normal((6, 4))),
+        ("x of shape (5, 3, 2, 2)", rng.standard_normal((5, 3, 2, 2)), np.array([0.3, 0.0, 0.7]),
+         rng.standard_normal((5, 3, 2, 2))),
+        ("all x negative, shape (4, 2)", -np.abs(rng.standard_normal((4, 2))) - 0.1,
+         np.array([0.25, 0.5]), rng.standard_normal((4, 2))),
+        ("one channel, shape (7, 1)", rng.standard_normal((7, 1)), np.array([0.01]),
+         rng.standard_normal((7, 1))),
+    ]
+
+
+def _prelu_hint(x, omega, dout, dx, domega, want_dx, want_domega):
+    """Why the reader's PReLU gradients differ: the usual slips, or ''."""
+    shape = (1, len(omega)) + (1,) * (x.ndim - 2)
+    w = omega.reshape(shape)
+    axes = (0, *range(2, x.ndim))
+    neg = np.minimum(x, 0.0)
+
+    def close(u, v):
+        u = np.asarray(u, dtype=np.float64)
+        return u.shape == np.shape(v) and np.allclose(u, v, rtol=1e-10, atol=1e-12)
+
+    if close(domega, (dout * x).sum(axis=axes)):
+        return (" d omega_c sums dout * min(0, x) over the channel: only the entries on the "
+                "negative side depend on omega.")
+    if close(domega, neg.sum(axis=axes)):
+        return " d omega_c is the sum of dout * min(0, x): the upstream gradient dout is missing."
+    if close(domega, -(dout * neg).sum(axis=axes)):
+        return " d omega_c is the sum of dout * min(0, x), with a plus sign."
+    if close(dx, dout * w):
+        return " dx is dout where x > 0 and omega * dout elsewhere: the positive side has slope 1."
+    if close(dx, dout * np.where(x > 0, w, 1.0)):
+        return " The slopes are swapped: 1 where x > 0, omega where x <= 0."
+    return ""
+
+
+def check_prelu_backward(your_fn):
+    """Check ``your_fn(x, omega, dout) -> (dx, domega)``: PReLU's backward, one slope per channel.
+
+    out = max(0, x) + omega_c min(0, x) for the entries of channel c (axis 1 of x, which is
+    (N, C) or (N, C, H, W)); dx = dout where x > 0 and omega_c dout elsewhere, and
+    d omega_c = sum of dout * min(0, x) over every entry of channel c, shape (C,).
+    Compared with `lib.nn.PReLU(C)`; no entry of x is exactly 0 (where any slope between
+    omega_c and 1 would be a subgradient).
+    """
+    from lib.nn import PReLU
+
+    _require_callable(your_fn, "your_fn")
+    cases = _prelu_cases()
+    for name, x, omega, dout in cases:
+        layer = PReLU(len(omega))
+        layer.params["alpha"][...] = omega
+        layer.forward(x)
+        want_dx = layer.backward(dout)
+        want_domega = layer.grads["alpha"].copy()
+        before = x.copy(), omega.copy(), dout.copy()
+        out = your_fn(x, omega, dout)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise AssertionError(f"{name}: return a pair (dx, domega), got {type(out).__name__}")
+        if not all(np.array_equal(u, v) for u, v in zip((x, omega, dout), before, strict=True)):
+            raise AssertionError(f"{name}: your function changed its inputs in place")
+        dx, domega = (np.asarray(o, dtype=np.float64) for o in out)
+        hint = _prelu_hint(x, omega, dout, dx, domega, want_dx, want_domega)
+        if dx.shape != x.shape:
+            raise AssertionError(f"{name}: dx must have x's shape {x.shape}, got {dx.shape}")
+        if domega.shape != omega.shape:
+            raise AssertionError(
+                f"{name}: domega must have omega's shape {omega.shape}, one entry per channel, got "
+                f"{domega.shape}; sum over every axis but axis 1 (the channels)"
+            )
+        if not np.allclose(dx, want_dx, rtol=1e-10, atol=1e-12):
+            raise AssertionError(
+                f"{name}: dx differs from PReLU's by {np.abs(dx - want_dx).max():.2e}.{hint}"
+            )
+        if not np.allclose(domega, want_domega, rtol=1e-10, atol=1e-12):
+            raise AssertionError(
+                f"{name}: domega is {np.round(domega, 6).tolist()}, expected "
+                f"{np.round(want_domega, 6).tolist()}.{hint}"
+            )
+    print(f"check_prelu_backward: your dx and slope gradients match lib.nn.PReLU in all "
+          f"{len(cases)} cases, (N, C, H, W) included.")

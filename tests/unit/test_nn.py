@@ -508,6 +508,27 @@ def test_prelu_against_torch(num_parameters, shape):
     np.testing.assert_allclose(layer.grads["alpha"], ref.weight.grad.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("ours", "reference"),
+    [
+        (lambda: ReLU(), lambda nn: nn.ReLU()),
+        (lambda: LeakyReLU(0.2), lambda nn: nn.LeakyReLU(0.2)),
+        (lambda: ELU(1.7), lambda nn: nn.ELU(alpha=1.7)),
+        (lambda: PReLU(), lambda nn: nn.PReLU()),
+        (lambda: Softplus(), lambda nn: nn.Softplus()),
+        (lambda: SiLU(), lambda nn: nn.SiLU()),
+        (lambda: GELU(), lambda nn: nn.GELU(approximate="tanh")),
+    ],
+    ids=["relu", "leaky_relu", "elu", "prelu", "softplus", "silu", "gelu_tanh"],
+)
+def test_activations_at_the_kink_match_torch(ours, reference):
+    # The other tests keep x away from 0; at x = 0 exactly the ReLU family must pick
+    # PyTorch's one-sided derivative (0 for ReLU, the negative slope for the others).
+    torch = torch_or_skip()
+    x = np.array([[-1e-300, 0.0, -0.0, 1e-300, 0.0, 2.0]])
+    compare_elementwise(ours(), reference(torch.nn).double(), x, torch)
+
+
 def test_maxout_against_torch_ops():
     torch = torch_or_skip()
     rng = np.random.default_rng(2)
