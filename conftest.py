@@ -7,6 +7,10 @@ book/, as the book build does. With no stored outputs there is nothing to compar
 a chapter's claims are the `assert`s in its cells.
 """
 
+import json
+import tempfile
+import time
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -16,8 +20,11 @@ import nbval.plugin
 import pytest
 
 BOOK = Path(__file__).parent / "book"
-# chapter name -> {glue name: text/plain of the value}, as executed by nbval in this run
+# chapter name -> {glue name: text/plain of the value}, as executed by nbval in this process
 _glued = {}
+# Under pytest-xdist (make test runs two workers) the chapters run in one process and the book
+# build in another; each chapter's glued values are written to a directory shared by the run.
+GLUE_WAIT_SECONDS = 1800
 
 
 class MystNotebook(nbval.plugin.IPyNbFile):
@@ -52,9 +59,64 @@ def glued_values(outputs):
             yield meta["name"], out["data"].get(meta.get("mime_prefix", "") + "text/plain")
 
 
-def pytest_runtest_teardown(item):
-    if isinstance(item.parent, MystNotebook) and getattr(item, "test_outputs", None):
-        _glued.setdefault(item.parent.path.stem, {}).update(glued_values(item.test_outputs))
+def pytest_configure(config):
+    """Give the run one id, the same in every xdist worker (`config.book_run_id`)."""
+    workerinput = getattr(config, "workerinput", None)
+    config.book_run_id = workerinput["testrunuid"] if workerinput else uuid.uuid4().hex
+    config.addinivalue_line("markers", "compare_executions: runs after every other test")
+
+
+def glue_dir(config):
+    return Path(tempfile.gettempdir()) / f"book-nbval-glue-{config.book_run_id}"
+
+
+def _group(nodeid):
+    """The xdist work unit of a test, from its node id: a chapter's cells stay together and in
+    order (they share a kernel); the book build and the tests of the built pages share one
+    build; any other test goes with its module."""
+    if nodeid.startswith(("tests/book/test_build", "tests/book/test_browser")):
+        return "book-build"
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` with the work units of `_group` (xdist's own loadgroup reads
+    xdist_group marks through a node attribute that pytest 9 no longer uses)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ChapterScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return _group(nodeid)
+
+    return ChapterScheduling(config, log)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Order the tests: the book build first (the longest single task), the comparison of
+    the two executions last. Under xdist, work units are taken in this order."""
+    def rank(item):
+        if "compare_executions" in item.keywords:
+            return 2
+        return 0 if _group(item.nodeid) == "book-build" else 1
+    items.sort(key=rank)        # stable: the collection order within each rank
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if not isinstance(item.parent, MystNotebook):
+        return
+    chapter = item.parent.path.stem
+    values = _glued.setdefault(chapter, {})
+    if getattr(item, "test_outputs", None):
+        values.update(glued_values(item.test_outputs))
+    if nextitem is None or nextitem.parent is not item.parent:     # the chapter's last cell
+        out = glue_dir(item.config)
+        out.mkdir(exist_ok=True)
+        tmp = out / f"{chapter}.json.tmp"
+        tmp.write_text(json.dumps(values))
+        tmp.replace(out / f"{chapter}.json")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -77,6 +139,25 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def chapter_glue():
-    """What each chapter glued when nbval executed it earlier in this run, and the reader."""
-    return SimpleNamespace(values=_glued, read=glued_values)
+def chapter_glue(request):
+    """What each chapter glued when nbval executed it in this run (in any worker), and the
+    reader of glued values. `values` waits until every chapter collected in this run is done."""
+    session = request.session
+    expected = sorted({i.parent.path.stem for i in session.items
+                       if isinstance(i.parent, MystNotebook)})
+
+    def values():
+        folder, deadline = glue_dir(request.config), time.monotonic() + GLUE_WAIT_SECONDS
+        while True:
+            done = {p.stem.removesuffix(".json") for p in folder.glob("*.json")} \
+                if folder.exists() else set()
+            missing = [c for c in expected if c not in done]
+            if not missing:
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"nbval did not finish these chapters in time: {missing}")
+            time.sleep(2)
+        return {c: json.loads((folder / f"{c}.json").read_text()) for c in expected}
+
+    return SimpleNamespace(expected=expected, values=values, read=glued_values)
+

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -34,6 +35,11 @@ def build(source, *extra):
         [jupyter_book(), "build", str(source), "-W", "--keep-going", *extra],
         cwd=source, capture_output=True, text=True, timeout=1800,
     )
+
+
+def build_marker(config):
+    """Written when this run's build is over, holding its return code, for other workers."""
+    return Path(tempfile.gettempdir()) / f"book-built-{config.book_run_id}"
 
 
 def record(section, data):

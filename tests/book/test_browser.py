@@ -91,6 +91,9 @@ def test_page(server, page_report, name):
         assert typeset == n_math
         assert page.locator("mjx-merror").count() == 0
 
+    # The static figures read no ipywidgets state: no page carries it.
+    assert page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count() == 0
+
     # Static sliders: wired, visible, and each one changes the picture.
     figures = page.locator("[data-lib-slider]")
     moves = 0
@@ -143,3 +146,45 @@ def test_totals():
     assert totals["pages"] == len(PAGES)
     assert totals["equations"] > 0
     assert totals["sliders"] > 0
+
+
+KOREAN_TERM_JS = """() => {
+    const hangul = /[\\uac00-\\ud7a3]+/;
+    const el = [...document.querySelectorAll("article strong")]
+        .find(e => hangul.test(e.textContent));
+    const text = el.textContent.match(hangul)[0];
+    const style = getComputedStyle(el);
+    const font = (family) => `${style.fontWeight} ${style.fontSize} ${family}`;
+    const ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = font('"Book Hangul"');
+    const served = ctx.measureText(text).width;
+    ctx.font = font('"a font that does not exist"');
+    const fallback = ctx.measureText(text).width;
+    const span = document.createElement("span");
+    span.textContent = text;
+    el.appendChild(span);
+    const rendered = span.getBoundingClientRect().width;
+    span.remove();
+    return {text, served, fallback, rendered,
+            check: document.fonts.check(font('"Book Hangul"'), text)};
+}"""
+
+
+def test_korean_renders_with_the_served_font(server, browser):
+    """This machine has no CJK font: without the book's own, Hangul would be empty boxes."""
+    context = browser.new_context()
+    page = context.new_page()
+    fetched = []
+    page.on("response", lambda r: "/_static/fonts/" in r.url and fetched.append(r))
+    page.goto(f"{server}/book/loss_landscapes.html", wait_until="load")
+    page.evaluate("() => document.fonts.ready")
+    term = page.evaluate(KOREAN_TERM_JS)
+    context.close()
+    record("korean font", {"term": term["text"], "served width": term["served"],
+                           "fallback width": term["fallback"],
+                           "files": [r.url.rsplit("/", 1)[-1] for r in fetched]})
+    assert term["check"], "document.fonts.check: the served Korean font is not loaded"
+    assert fetched
+    assert all(r.status == 200 and urlparse(r.url).hostname == "127.0.0.1" for r in fetched)
+    assert abs(term["rendered"] - term["served"]) < 0.5        # drawn with the served font
+    assert abs(term["served"] - term["fallback"]) > 1          # which is not the fallback's

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from bookutil import BUILD, HTML, ROOT, build, record, toc_pages
+from bookutil import HTML, ROOT, build, record, toc_pages
 
 MAX_PAGE_BYTES = 4_000_000  # 4 MB, decimal
 REMOTE = re.compile(
@@ -66,32 +66,6 @@ def test_mathjax_and_slider_script_are_served_locally(built_book):
         assert "html-manager" not in html
 
 
-def test_two_executions_glue_the_same_values(built_book, chapter_glue):
-    """nbval and the book build executed every chapter separately: seeded, they agree.
-
-    Wall-clock measurements, glued under names starting with "wallclock_", may differ.
-    """
-    if not chapter_glue.values:
-        pytest.skip("the chapters were not executed by nbval in this run")
-    from jupyter_cache import get_cache
-
-    cache = get_cache(BUILD / ".jupyter_cache")
-    built = {}
-    for entry in cache.list_cache_records():
-        nb = cache.get_cache_bundle(entry.pk).nb
-        outputs = [o for cell in nb.cells for o in cell.get("outputs", [])]
-        built[Path(entry.uri).stem] = dict(chapter_glue.read(outputs))
-    compared = 0
-    for chapter, values in chapter_glue.values.items():
-        assert chapter in built
-        for name, text in values.items():
-            if not name.startswith("wallclock_"):
-                assert built[chapter][name] == text, f"{chapter}: {name} differs between runs"
-                compared += 1
-    record("glued values compared across two executions", compared)
-    assert compared > 100
-
-
 def test_chapters_have_a_binder_button(built_book):
     for page in toc_pages()[1:]:
         if not (ROOT / f"{page}.md").read_text(encoding="utf-8").startswith("---\njupytext"):
@@ -111,7 +85,8 @@ def test_a_failing_cell_fails_the_build(tmp_path):
     book = tmp_path / "broken"
     (book / "book").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
-    shutil.copytree(ROOT / "book/_static", book / "book/_static")
+    for folder in ("book/_static", "book/_ext"):
+        shutil.copytree(ROOT / folder, book / folder)
     shutil.copy(ROOT / "book/references.bib", book / "book/references.bib")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
     header = (ROOT / "book/preface.md").read_text(encoding="utf-8").split("---\n")[1]
@@ -148,3 +123,16 @@ def test_requirements_are_pinned():
     assert not loose
     assert "jupyter-book==1.0.4.post1" in reqs
     assert Path(ROOT / "postBuild").is_file()
+
+
+def test_the_korean_font_covers_every_hangul_character_of_the_book():
+    from fontTools.ttLib import TTFont
+
+    book_text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "book").glob("*.md"))
+    hangul = {c for c in book_text if "\uac00" <= c <= "\ud7a3" or "\u3130" <= c <= "\u318f"}
+    assert len(hangul) > 100
+    for weight in ("Regular", "Bold"):
+        font = TTFont(ROOT / f"book/_static/fonts/NotoSansKR-{weight}-book.woff")
+        missing = sorted(c for c in hangul if ord(c) not in font.getBestCmap())
+        assert not missing, (f"{weight}: {''.join(missing)} not in the font; "
+                             "run scripts/korean_font.py (its docstring says how)")
