@@ -7,7 +7,8 @@ book/_static/korean-font.css carry a unicode-range), so Latin text keeps the the
     apt-get download fonts-noto-cjk      # Debian's package; nothing is installed
     .venv/bin/python scripts/korean_font.py fonts-noto-cjk_*.deb
 
-writes book/_static/fonts/NotoSansKR-{Regular,Bold}-book.woff. Run it again when tests/book/test_build.py reports Hangul that the font lacks.
+writes book/_static/fonts/NotoSansKR-{Regular,Bold}-book.woff. Run it again when
+tests/book/test_build.py reports Hangul that the font lacks.
 The fonts are under the SIL Open Font License 1.1 (book/_static/fonts/LICENSE-noto-cjk.txt,
 Debian's copyright file of the package, which carries the license).
 """
