@@ -27,7 +27,7 @@ def main(name):
     (site / "book").mkdir(parents=True)
     for f in ("_config.yml", "book/references.bib", "book/bibliography.md"):
         shutil.copy(ROOT / f, site / f)
-    for folder in ("book/_static", "book/_ext"):
+    for folder in ("book/_static", "book/_ext", "book/_templates"):
         shutil.copytree(ROOT / folder, site / folder)
     shutil.copy(chapter, site / "book" / chapter.name)
     (site / "_toc.yml").write_text(

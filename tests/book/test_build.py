@@ -64,6 +64,8 @@ def test_mathjax_and_slider_script_are_served_locally(built_book):
         # No ipywidgets manager or require.js: the static figures need neither.
         assert "require.min.js" not in html
         assert "html-manager" not in html
+        # The theme's CSS draws its icons with web fonts; its 1.5 MB SVG script is left out.
+        assert "fontawesome.js" not in html
 
 
 def test_chapters_have_a_binder_button(built_book):
@@ -85,7 +87,7 @@ def test_a_failing_cell_fails_the_build(tmp_path):
     book = tmp_path / "broken"
     (book / "book").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
-    for folder in ("book/_static", "book/_ext"):
+    for folder in ("book/_static", "book/_ext", "book/_templates"):
         shutil.copytree(ROOT / folder, book / folder)
     shutil.copy(ROOT / "book/references.bib", book / "book/references.bib")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
