@@ -1827,9 +1827,10 @@ def check_orthogonal_init(your_fn):
     otherwise; drawn from `rng` alone (the same seed gives the same W, other seeds other
     matrices); and Haar-distributed. For the last point the check draws 2000 matrices of
     3 x 3 and of 4 x 4: under the Haar distribution every diagonal entry is negative with
-    probability 1/2, and a square W is a reflection (det W = -1) with probability 1/2.
-    numpy's QR without the sign correction fails both (its Q_11 is always negative, and for
-    a square matrix its determinant always has the same sign).
+    probability 1/2, a square W is a reflection (det W = -1) with probability 1/2, and every
+    entry has the mean square 1/n. numpy's QR without the sign correction fails the first two
+    (its Q_11 is always negative, and for a square matrix its determinant always has the same
+    sign); a random +-1 diagonal passes them and fails the third.
     """
     _require_callable(your_fn, "your_fn")
     for n_in, n_out in _orthogonal_shapes():
@@ -1877,6 +1878,16 @@ def check_orthogonal_init(your_fn):
             raise AssertionError(
                 f"{n} x {n}: det W = -1 in a fraction {refl:.3f} of {n_draws} draws, expected "
                 "about 0.5: the distribution is not uniform over the orthogonal matrices"
+            )
+        # Under the Haar distribution every entry has E[W_ij^2] = 1/n (the sd of a mean of
+        # 2000 squares is below 0.007): fair signs alone (a random +-1 diagonal) are not enough.
+        second = (Ws**2).mean(axis=0)
+        if np.abs(second - 1 / n).max() > 0.04:
+            raise AssertionError(
+                f"{n} x {n}: the mean of W_ij^2 over {n_draws} draws ranges from "
+                f"{second.min():.3f} to {second.max():.3f}, expected about 1/{n} = {1 / n:.3f} for "
+                "every entry: the matrix favours some directions. Factor a Gaussian matrix drawn "
+                "with rng"
             )
     print(f"check_orthogonal_init: orthonormal in all {len(_orthogonal_shapes())} shapes, "
           f"reproducible from rng, and the signs of {2 * n_draws} square draws look uniform.")
@@ -2064,3 +2075,609 @@ def check_prelu_backward(your_fn):
             )
     print(f"check_prelu_backward: your dx and slope gradients match lib.nn.PReLU in all "
           f"{len(cases)} cases, (N, C, H, W) included.")
+
+
+def _inverted_dropout_cases():
+    """(name, x, dout, p, seed): 2-D and 4-D inputs, a large and a zero drop probability."""
+    rng = np.random.default_rng(31)
+    cases = []
+    for name, shape, p, seed in [("x of shape (4, 6), p = 0.5", (4, 6), 0.5, 1),
+                                 ("x of shape (3, 2, 5, 5), p = 0.2", (3, 2, 5, 5), 0.2, 2),
+                                 ("x of shape (50, 20), p = 0.8", (50, 20), 0.8, 3),
+                                 ("x of shape (5, 7), p = 0", (5, 7), 0.0, 4)]:
+        cases.append((name, rng.standard_normal(shape), rng.standard_normal(shape), p, seed))
+    return cases
+
+
+def _inverted_dropout_hint(x, dout, p, u, out, dx):
+    """Why the reader's (out, dx) differ from inverted dropout's: the usual slips, or ''."""
+    keep, kept_low = u >= p, u < p
+
+    def close(a, b):
+        return np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-10, atol=1e-12)
+
+    if close(out, x * keep / (1 - p)):                   # the forward is right: the backward
+        if close(dx, dout / (1 - p)) or close(dx, dout):
+            return (" The backward pass must go through the same mask: dropped entries pass no "
+                    "gradient.")
+        if close(dx, dout * keep):
+            return " The backward pass must scale by 1 / (1 - p) too, like the forward pass."
+        if close(dx, x * keep / (1 - p)):
+            return " dx is dout times the mask / (1 - p), not x times it."
+        return ""
+    if p > 0 and any(close(out, x * kept_low / s) for s in (1 - p, p, 1.0)):
+        return (" You keep an entry when u < p, that is with probability p; p is the probability "
+                "to *drop* (PyTorch's convention): keep the entries with u >= p.")
+    if p > 0 and close(out, x * keep):
+        return (" The kept entries are not rescaled: inverted dropout divides them by 1 - p in "
+                "training, so that E[out] = x and inference needs no scaling.")
+    if p > 0 and close(out, x * keep / p):
+        return " Divide by the probability to keep, 1 - p, not by p."
+    if p > 0 and close(out, x * keep * (1 - p)):
+        return (" Multiplying by 1 - p is the test-time weight scaling of standard dropout; "
+                "inverted dropout *divides* by 1 - p during training.")
+    scaled = x / (1 - p)
+    zero_or_scaled = np.isclose(out, 0.0, rtol=0, atol=1e-12) | np.isclose(
+        out, scaled, rtol=1e-10, atol=1e-12)
+    if p > 0 and np.shape(out) == np.shape(x) and np.all(zero_or_scaled):
+        return (" Your entries are 0 or x / (1 - p), but not at the right places: keep exactly "
+                "the entries where u >= p, with the u you are given, and draw no random "
+                "numbers of your own.")
+    return ""
+
+
+def check_inverted_dropout(your_fn):
+    """Check ``your_fn(x, dout, p, u) -> (out, dx)``: inverted dropout, forward and backward.
+
+    x: any shape; dout: the upstream gradient, x's shape; p: the drop probability, in [0, 1);
+    u: uniform random numbers in [0, 1), x's shape, one per entry. An entry is kept where
+    u >= p (probability 1 - p); out = x * keep / (1 - p) and dx = dout * keep / (1 - p).
+    Compared with `lib.nn.Dropout(p, seed)`, which draws u = np.random.default_rng(seed).random(
+    x.shape), on four cases (p = 0 included, where out = x and dx = dout).
+    """
+    from lib.nn import Dropout
+
+    _require_callable(your_fn, "your_fn")
+    cases = _inverted_dropout_cases()
+    for name, x, dout, p, seed in cases:
+        layer = Dropout(p, seed=seed)
+        want_out = layer.forward(x).copy()
+        want_dx = layer.backward(dout).copy()
+        u = np.random.default_rng(seed).random(x.shape)
+        before = x.copy(), dout.copy(), u.copy()
+        result = your_fn(x, dout, p, u)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise AssertionError(f"{name}: return a pair (out, dx), got {type(result).__name__}")
+        if not all(np.array_equal(a, b) for a, b in zip((x, dout, u), before, strict=True)):
+            raise AssertionError(f"{name}: your function changed its inputs in place")
+        out, dx = (np.asarray(r, dtype=np.float64) for r in result)
+        for label, got, want in (("out", out, want_out), ("dx", dx, want_dx)):
+            if got.shape != want.shape:
+                raise AssertionError(f"{name}: {label} must have x's shape {want.shape}, got "
+                                     f"{got.shape}")
+            if not np.allclose(got, want, rtol=1e-12, atol=1e-14):
+                hint = _inverted_dropout_hint(x, dout, p, u, out, dx)
+                raise AssertionError(
+                    f"{name}: {label} differs from lib.nn.Dropout's by "
+                    f"{np.abs(got - want).max():.2e}.{hint}")
+    print(f"check_inverted_dropout: your forward and backward match lib.nn.Dropout in all "
+          f"{len(cases)} cases, p = 0 and a 4-D input included.")
+
+
+# The hyperparameter-search chapter: a log-uniform sampler and the rungs of successive halving.
+# The imports are local to the functions so that this block could be appended in one piece.
+
+
+def _log_uniform_cases():
+    """(low, high, seed): ranges of a few decades, of less than one, and far from 1."""
+    return [(1e-4, 1e-1, 0), (1e-6, 1e-2, 1), (0.5, 2.0, 2), (3.0, 3000.0, 3)]
+
+
+def check_log_uniform_sampler(your_fn):
+    """Check ``your_fn(low, high, n, rng) -> draws``: n draws, log-uniform on [low, high].
+
+    The draws must lie in [low, high], have logarithms uniform on [log low, log high] (so that
+    every factor of 10 gets the same share; `lib.hyperparameters.log_uniform` is the reference
+    distribution), and come from the numpy Generator `rng` they are given: the same seed gives
+    the same draws. Checked with a Kolmogorov-Smirnov test on 20000 draws for each of four
+    ranges, with fixed seeds, so the verdict is reproducible.
+    """
+    from scipy import stats
+
+    _require_callable(your_fn, "your_fn")
+    n = 20_000
+    cases = _log_uniform_cases()
+    for low, high, seed in cases:
+        name = f"low={low:g}, high={high:g}"
+        got = np.asarray(your_fn(low, high, n, np.random.default_rng(seed)), dtype=np.float64)
+        assert got.shape == (n,), (
+            f"{name}: return an array of the n={n} draws, got shape {got.shape}"
+        )
+        assert np.all(np.isfinite(got)), f"{name}: your draws have NaN or infinite entries"
+        again = np.asarray(your_fn(low, high, n, np.random.default_rng(seed)), dtype=np.float64)
+        assert np.array_equal(got, again), (
+            f"{name}: two calls with generators of the same seed gave different draws; draw "
+            "from the rng you are given (rng.uniform(...)), not from np.random's global state"
+        )
+        if got.min() < low * (1 - 1e-12) or got.max() > high * (1 + 1e-12):
+            if np.all((got >= 10 ** low) & (got <= 10 ** high)):
+                hint = ("you used low and high as exponents, 10 ** uniform(low, high); take "
+                        "their logarithms first: 10 ** uniform(log10(low), log10(high))")
+            elif np.all((got >= np.exp(np.log10(low))) & (got <= np.exp(np.log10(high)))) or np.all(
+                (got >= 10 ** np.log(low)) & (got <= 10 ** np.log(high))
+            ):
+                hint = ("the bases do not match: exp of a uniform draw between log10(low) and "
+                        "log10(high); use np.log with np.exp, or np.log10 with 10 **")
+            else:
+                hint = "exponentiate a uniform draw between log(low) and log(high)"
+            raise AssertionError(
+                f"{name}: your draws range from {got.min():.3g} to {got.max():.3g}, outside "
+                f"[{low:g}, {high:g}]; {hint}"
+            )
+        logs = stats.uniform(np.log(low), np.log(high) - np.log(low))
+        p_log = stats.kstest(np.log(got), logs.cdf).pvalue
+        if p_log > 1e-4:
+            continue
+        mid = np.sqrt(low * high)                     # the middle of the range on a log scale
+        share_low = float(np.mean(got < mid))
+        if stats.kstest(got, stats.uniform(low, high - low).cdf).pvalue > 1e-4:
+            hint = ("these are uniform on [low, high], not on a log scale: almost all of them "
+                    "fall in the top decade of the range")
+        else:
+            hint = "draw log(x) uniformly on [log(low), log(high)], then exponentiate"
+        raise AssertionError(
+            f"{name}: the logarithms of your draws are not uniform (Kolmogorov-Smirnov "
+            f"p = {p_log:.1e}); {share_low:.1%} of them lie below the log-midpoint "
+            f"sqrt(low * high) = {mid:.3g}, where half should; {hint}"
+        )
+    print(f"check_log_uniform_sampler: your draws are log-uniform on all {len(cases)} ranges, "
+          "and the same seed gives the same draws.")
+
+
+def _halving_cases():
+    """(n_configs, min_budget, max_budget, nu): exact powers, a cap, a count that runs out."""
+    return [(27, 1, 9, 3), (81, 1, 81, 3), (16, 1, 16, 2), (20, 1, 9, 3), (10, 2, 50, 3),
+            (9, 1, 27, 3), (5, 4, 4, 3)]
+
+
+def _halving_variants(n_configs, min_budget, max_budget, nu):
+    """Rungs with typical slips: ceil for floor, no cap, counts allowed to reach 0."""
+    import math
+
+    budgets = [min_budget]
+    while budgets[-1] < max_budget:
+        budgets.append(budgets[-1] * nu)
+    capped = [*budgets[:-1], max_budget]
+    floors, ceils, zeros = [n_configs], [n_configs], [n_configs]
+    for _ in budgets[1:]:
+        floors.append(max(1, floors[-1] // nu))
+        ceils.append(max(1, math.ceil(ceils[-1] / nu)))
+        zeros.append(zeros[-1] // nu)
+    return {
+        "ceil": list(zip(ceils, capped, strict=True)),
+        "uncapped": list(zip(floors, budgets, strict=True)),
+        "zeros": list(zip(zeros, capped, strict=True)),
+        "short": list(zip(floors, capped, strict=True))[:-1],
+    }
+
+
+def check_halving_schedule(your_fn):
+    """Check ``your_fn(n_configs, min_budget, max_budget, nu) -> [(count, budget), ...]``.
+
+    The rungs of successive halving, against `lib.hyperparameters.halving_schedule`: budgets
+    min_budget, min_budget * nu, ... with the last one capped at max_budget, and counts
+    n_configs, then max(1, floor(count / nu)) for each next rung. Cases with exact powers of nu,
+    a last budget that must be capped, a count that would reach zero, and a single rung.
+    """
+    from lib.hyperparameters import halving_schedule
+
+    _require_callable(your_fn, "your_fn")
+    cases = _halving_cases()
+    for args in cases:
+        name = "n_configs={}, min_budget={}, max_budget={}, nu={}".format(*args)
+        want = [(int(c), float(b)) for c, b in halving_schedule(*args)]
+        out = your_fn(*args)
+        try:
+            got = [(int(c), float(b)) for c, b in out]
+        except (TypeError, ValueError):
+            raise AssertionError(
+                f"{name}: return a list of (count, budget) pairs, got {out!r}"
+            ) from None
+        if len(got) == len(want) and all(
+            c == wc and abs(b - wb) <= 1e-9 * wb for (c, b), (wc, wb) in zip(got, want, strict=True)
+        ):
+            continue
+        variants = {k: [(int(c), float(b)) for c, b in v]
+                    for k, v in _halving_variants(*args).items()}
+        if got == variants["uncapped"]:
+            hint = (f"your last budget {got[-1][1]:g} exceeds max_budget={args[2]}: cap it, "
+                    "min(nu * budget, max_budget)")
+        elif got == variants["ceil"]:
+            hint = "the counts round down: floor(count / nu), not ceil"
+        elif got == variants["zeros"]:
+            hint = "a rung keeps at least one configuration: max(1, floor(count / nu))"
+        elif got == variants["short"] or (got and got[-1][1] < args[2]):
+            hint = f"the last rung must train with max_budget={args[2]}"
+        else:
+            hint = "budgets grow by the factor nu up to max_budget, counts shrink by nu"
+        raise AssertionError(f"{name}: your rungs are {got}, expected {want}; {hint}")
+    print(f"check_halving_schedule: your rungs match lib.hyperparameters.halving_schedule on "
+          f"all {len(cases)} cases, capped budgets and single rungs included.")
+
+
+def _cg_reference(A, b, tol, max_iter, kind="right"):
+    """Linear CG from 0 (Algorithm 5.2) and the usual slips, for check_linear_cg's hints.
+
+    kind: "right"; "steepest" (d = -g at every step); "inverted_beta" (beta = old/new);
+    "absolute" (stop when ||g|| < tol, not tol * ||b||); "late_test" (one step too many:
+    the test made after each step and a last step taken anyway). Returns (x, steps).
+    """
+    n = len(b)
+    x = np.zeros(n)
+    g = -b.astype(float)
+    d = -g
+    gg = float(g @ g)
+    threshold = tol if kind == "absolute" else tol * float(np.linalg.norm(b))
+    steps = 0
+    while steps < max_iter:
+        if np.sqrt(gg) < threshold or gg == 0.0:
+            if kind != "late_test" or steps == 0:
+                break
+            kind = "right"  # take the one extra step, then stop like the right version
+            threshold = np.inf
+        Ad = A @ d
+        eta = gg / float(d @ Ad)
+        x = x + eta * d
+        g = g + eta * Ad
+        gg_new = float(g @ g)
+        if kind == "steepest":
+            beta = 0.0
+        elif kind == "inverted_beta":
+            beta = gg / gg_new if gg_new > 0 else 0.0
+        else:
+            beta = gg_new / gg
+        d = -g + beta * d
+        gg = gg_new
+        steps += 1
+    return x, steps
+
+
+def _cg_cases():
+    """(name, A, b, tol, max_iter) for check_linear_cg."""
+    rng = np.random.default_rng(31)
+
+    def spd(eigenvalues):
+        Q, _ = np.linalg.qr(rng.standard_normal((len(eigenvalues),) * 2))
+        A = (Q * np.asarray(eigenvalues, dtype=float)) @ Q.T
+        return (A + A.T) / 2
+
+    A60 = spd(np.geomspace(1.0, 1e3, 60))
+    b60 = 100.0 * rng.standard_normal(60)
+    return [
+        ("Example 5-2: H = diag(2, 8), q = (4, 8)", np.diag([2.0, 8.0]), np.array([4.0, 8.0]),
+         1e-12, 100),
+        ("n = 10, curvatures 1 to 10", spd(np.geomspace(1.0, 10.0, 10)),
+         rng.standard_normal(10), 1e-10, 100),
+        ("n = 30 with 3 distinct eigenvalues", spd(np.repeat([1.0, 5.0, 25.0], 10)),
+         rng.standard_normal(30), 1e-10, 100),
+        ("n = 60, kappa = 1000, |q| about 800, tol 1e-6", A60, b60, 1e-6, 1000),
+        ("the same system stopped by max_iter = 5", A60, b60, 1e-6, 5),
+        ("q = 0", spd(np.geomspace(1.0, 10.0, 5)), np.zeros(5), 1e-10, 100),
+    ]
+
+
+def check_linear_cg(your_fn):
+    """Check ``your_fn(A, b, tol, max_iter) -> (theta, steps)``: linear conjugate gradients.
+
+    From :math:`\\theta_0 = 0` the function runs Algorithm 5.2 of Nocedal and Wright (the
+    book's Algorithm alg-ls-linear-cg) on :math:`A\\theta = b` with A symmetric positive
+    definite: :math:`g_0 = -b`, :math:`d_0 = -g_0`, the exact step :math:`\\eta_t = g_t^\\top
+    g_t / d_t^\\top A d_t`, :math:`g_{t+1} = g_t + \\eta_t A d_t`, :math:`\\beta_{t+1} =
+    g_{t+1}^\\top g_{t+1} / g_t^\\top g_t`, :math:`d_{t+1} = -g_{t+1} + \\beta_{t+1} d_t`. Before
+    each step it stops when :math:`\\lVert g_t\\rVert_2 < \\text{tol}\\,\\lVert b\\rVert_2`, or
+    when max_iter steps are done, and returns the iterate and the number of steps taken.
+    The reference is `lib.second_order.conjugate_gradient` (SciPy's stopping test): the step
+    counts must agree exactly and the iterates to 1e-8. Cases: Example 5-2 (two steps), three
+    distinct eigenvalues (three steps), an ill-conditioned system whose b is far from unit
+    length (a relative test), a run cut by max_iter, and b = 0 (no step). A and b must come
+    back unchanged.
+    """
+    from lib.second_order import conjugate_gradient
+
+    _require_callable(your_fn, "your_fn")
+    cases = _cg_cases()
+    for name, A, b, tol, max_iter in cases:
+        A_in, b_in = A.copy(), b.copy()
+        out = your_fn(A_in, b_in, tol, max_iter)
+        if not (np.array_equal(A_in, A) and np.array_equal(b_in, b)):
+            raise AssertionError(f"{name}: your function changed A or b; work on new arrays")
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise AssertionError(f"{name}: return a pair (theta, steps), got "
+                                 f"{type(out).__name__}")
+        theta, steps = out
+        theta = np.asarray(theta, dtype=np.float64)
+        if theta.shape != b.shape:
+            raise AssertionError(f"{name}: theta must have b's shape {b.shape}, got {theta.shape}")
+        if np.ndim(steps) != 0 or int(steps) != steps:
+            raise AssertionError(f"{name}: steps must be a whole number, got {steps!r}")
+        ref = conjugate_gradient(A, b, tol=tol, max_iter=max_iter, keep_path=False)
+        scale = max(float(np.linalg.norm(ref.x)), 1e-300)
+        close = float(np.linalg.norm(theta - ref.x)) <= 1e-8 * scale
+        if int(steps) == ref.nit and close:
+            continue
+        hint = ""
+        for kind, text in [
+            ("steepest", " Your iterates are steepest descent's with exact steps: the new "
+                         "direction must keep part of the old one, d = -g + beta * d."),
+            ("inverted_beta", " beta is upside down: beta = (g_new @ g_new) / (g_old @ g_old)."),
+            ("absolute", " The stopping test must be relative: ||g|| < tol * ||b||."),
+            ("late_test", " One step too many: test the gradient before each step, not after."),
+        ]:
+            x_k, steps_k = _cg_reference(A, b, tol, max_iter, kind)
+            if int(steps) == steps_k and np.linalg.norm(theta - x_k) <= 1e-8 * max(
+                    float(np.linalg.norm(x_k)), 1e-300):
+                hint = text
+                break
+        if not hint and np.linalg.norm(theta + ref.x) <= 1e-6 * scale:
+            hint = " theta is the negative of the solution: g = A theta - b, d_0 = -g_0 = b."
+        if not hint and int(steps) == ref.nit:
+            hint = (" The step count is right but theta is not: check eta = (g @ g) / "
+                    "(d @ A @ d) and the updates theta += eta d, g += eta A d.")
+        raise AssertionError(
+            f"{name}: {int(steps)} steps and theta {np.round(theta[:3], 6).tolist()}..., "
+            f"expected {ref.nit} steps and theta {np.round(ref.x[:3], 6).tolist()}... "
+            f"(relative difference {float(np.linalg.norm(theta - ref.x)) / scale:.1e}).{hint}")
+    print(f"check_linear_cg: your iterates and step counts match lib's conjugate_gradient in all "
+          f"{len(cases)} cases.")
+
+
+def _bfgs_inverse_reference(Hinv, s, y, kind="right"):
+    """The BFGS inverse update (book eq-qn-bfgs) and the usual slips, for hints."""
+    n = len(s)
+    eye = np.eye(n)
+    ys = float(y @ s)
+    rho = {"right": 1.0 / ys, "rho_ss": 1.0 / float(s @ s), "rho_yy": 1.0 / float(y @ y)}.get(
+        kind, 1.0 / ys)
+    V = eye - rho * np.outer(y, s)
+    if kind == "swapped":
+        return V @ Hinv @ V.T + rho * np.outer(s, s)
+    if kind == "no_ss":
+        return V.T @ Hinv @ V
+    if kind == "dfp":
+        Hy = Hinv @ y
+        return Hinv - np.outer(Hy, Hy) / float(y @ Hy) + np.outer(s, s) / ys
+    if kind == "direct":
+        Hs = Hinv @ s
+        return Hinv - np.outer(Hs, Hs) / float(s @ Hs) + np.outer(y, y) / ys
+    if kind == "cross_sign":
+        Hy = Hinv @ y
+        return Hinv + rho * (np.outer(Hy, s) + np.outer(s, Hy)) + (
+            rho * rho * float(y @ Hy) + rho) * np.outer(s, s)
+    return V.T @ Hinv @ V + rho * np.outer(s, s)
+
+
+def _bfgs_inverse_cases():
+    """(name, Hinv, s, y): symmetric positive definite Hinv, pairs with y @ s > 0."""
+    rng = np.random.default_rng(31)
+    cases = []
+    for n, spread in [(2, 1.0), (5, 10.0), (30, 1e6)]:
+        Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        Hinv = Q @ np.diag(np.geomspace(1.0, spread, n)) @ Q.T
+        Hinv = (Hinv + Hinv.T) / 2
+        s = rng.standard_normal(n)
+        A = rng.standard_normal((n, n))
+        y = (A @ A.T / n + 0.1 * np.eye(n)) @ s          # y = (a positive definite matrix) s
+        cases.append((f"n = {n}, eigenvalues of B^-1 from 1 to {spread:g}", Hinv, s, y))
+    # one dimension last: there the update is s / y, and several slips coincide with it
+    cases.append(("n = 1", np.array([[2.0]]), np.array([0.5]), np.array([2.0])))
+    return cases
+
+
+def check_bfgs_inverse_update(your_fn):
+    """Check ``your_fn(Hinv, s, y) -> Hinv_new``: the BFGS update of the inverse Hessian
+    approximation, B_{t+1}^-1 = V^T B_t^-1 V + s s^T / (y^T s) with V = I - y s^T / (y^T s),
+    for Hinv (n, n) symmetric positive definite and s = Δθ_t, y = Δg_t (n,) with y @ s > 0.
+
+    Compared with the textbook formula on four cases (n = 2, 5, 30, the last with B^-1's
+    eigenvalues spread over six decades, and n = 1); the result must be a new (n, n) array,
+    symmetric, with Hinv_new @ y = s, and Hinv, s and y must come back unchanged. Wrong
+    answers that match a usual slip (V on the wrong sides, the s s^T term missing, the DFP
+    update, the update of B instead of B^-1, the wrong normalization, a sign) are named.
+    """
+    _require_callable(your_fn, "your_fn")
+    cases = _bfgs_inverse_cases()
+    for name, Hinv, s, y in cases:
+        before = (Hinv.copy(), s.copy(), y.copy())
+        got = your_fn(Hinv, s, y)
+        if not all(np.array_equal(a, b) for a, b in zip((Hinv, s, y), before, strict=True)):
+            raise AssertionError(f"{name}: your function changed Hinv, s or y; return a new array")
+        got = np.asarray(got, dtype=np.float64)
+        n = len(s)
+        if got.shape != (n, n):
+            raise AssertionError(f"{name}: the update must have shape {(n, n)}, got {got.shape}")
+        if not np.all(np.isfinite(got)):
+            raise AssertionError(f"{name}: your matrix has NaN or infinite entries")
+        want = _bfgs_inverse_reference(Hinv, s, y)
+        scale = float(np.abs(want).max())
+        if np.abs(got - want).max() <= 1e-9 * scale:
+            continue
+        hint = ""
+        for kind, text in [
+            ("swapped", " The factors are on the wrong sides: it is V^T B^-1 V with "
+                        "V = I - y s^T / (y^T s), not V B^-1 V^T."),
+            ("no_ss", " The term s s^T / (y^T s) is missing: without it B^-1 y would be 0, not s."),
+            ("dfp", " That is the DFP update, B^-1 - B^-1 y y^T B^-1 / (y^T B^-1 y) + s s^T / "
+                    "(y^T s); BFGS's differs."),
+            ("direct", " That is the update of B itself (the form of eq-qn-bfgs-direct) "
+                       "applied to B^-1; the inverse update maps y to s."),
+            ("rho_ss", " The normalization must be 1 / (y^T s), not 1 / (s^T s)."),
+            ("rho_yy", " The normalization must be 1 / (y^T s), not 1 / (y^T y)."),
+            ("cross_sign", " The cross terms have the wrong sign: B^-1 - (B^-1 y s^T + "
+                           "s y^T B^-1) / (y^T s) + (1 + y^T B^-1 y / (y^T s)) s s^T / (y^T s)."),
+        ]:
+            slip = _bfgs_inverse_reference(Hinv, s, y, kind)
+            if n > 1 and np.abs(got - slip).max() <= 1e-9 * scale:
+                hint = text
+                break
+        secant = float(np.linalg.norm(got @ y - s) / np.linalg.norm(s))
+        asym = float(np.abs(got - got.T).max() / scale)
+        raise AssertionError(
+            f"{name}: your update differs from B^-1 of eq-qn-bfgs by "
+            f"{np.abs(got - want).max():.2e} (largest entry {scale:.2e}); secant residual "
+            f"|Hinv_new y - s| / |s| = {secant:.1e}, asymmetry {asym:.1e}.{hint}")
+    print(f"check_bfgs_inverse_update: your update matches the BFGS formula in all {len(cases)} "
+          "cases (symmetric, Hinv_new @ y = s), and the inputs come back unchanged.")
+
+
+# The chapter "Early stopping and data augmentation": early stopping with patience on a list of
+# validation losses, and a one-pixel shift of an 8 x 8 digit.
+
+
+def _early_stopping_reference(losses, patience, start=np.inf, ties_improve=False, late=False,
+                              previous=False):
+    """(best_epoch, stop_epoch), 1-based, of early stopping on `losses`; the flags make the slips.
+
+    start: the initial best (1.0 is the lecture notes' slip for a loss); ties_improve: a tie
+    counts as an improvement; late: stop only when the wait exceeds patience (off by one);
+    previous: compare with the previous loss instead of the best one.
+    """
+    best, best_epoch, wait, last = start, 0, 0, start
+    for epoch, v in enumerate(losses, start=1):
+        ref = last if previous else best
+        better = v <= ref if ties_improve else v < ref
+        last = v
+        if better:
+            wait = 0
+            if v < best or ties_improve:
+                best, best_epoch = v, epoch
+        else:
+            wait += 1
+            if (wait > patience) if late else (wait >= patience):
+                return best_epoch, epoch
+    return best_epoch, len(losses)
+
+
+def _early_stopping_cases():
+    zigzag = [1.0, 0.8, 0.7, 0.72, 0.69, 0.75, 0.8, 0.9, 0.95, 1.0, 1.1]
+    return [
+        ("a zigzag that turns up, patience 2", zigzag, 2),
+        ("the same, patience 1", zigzag, 1),
+        ("the same, patience 3", zigzag, 3),
+        ("ties after an improvement, patience 2", [0.5, 0.4, 0.4, 0.4, 0.3, 0.35], 2),
+        ("a loss that only falls (never stops), patience 3", [3.0, 2.0, 1.0, 0.5, 0.25], 3),
+        ("a cross-entropy that starts above 1, patience 3",
+         [2.3, 2.1, 1.9, 1.7, 1.2, 0.9, 0.8, 0.85, 0.83, 0.9, 0.95], 3),
+        ("a patience longer than the run", [0.9, 0.7, 0.8, 0.75, 0.72], 10),
+    ]
+
+
+def check_early_stopping(your_fn):
+    """Check ``your_fn(val_losses, patience) -> (best_epoch, stop_epoch)``: early stopping.
+
+    val_losses: the validation losses after epochs 1, 2, ...; patience: int >= 1. An epoch
+    improves when its loss is strictly below the lowest one so far (the first epoch always
+    improves); training stops after the epoch at which `patience` epochs in a row have not
+    improved. best_epoch is the epoch of the lowest loss up to the stop, the one whose weights
+    are restored; stop_epoch is len(val_losses) if the patience never runs out. Epochs count
+    from 1. Compared with `lib.train.EarlyStopping` on zigzags, ties, a loss that only falls,
+    a cross-entropy that starts above 1 and a patience longer than the run.
+    """
+    from lib.train import EarlyStopping
+
+    _require_callable(your_fn, "your_fn")
+    cases = _early_stopping_cases()
+    for name, losses, patience in cases:
+        keeper, stop = EarlyStopping(patience=patience), len(losses)
+        for epoch, v in enumerate(losses, start=1):
+            if keeper.update(epoch, v, {"w": np.zeros(1)}):
+                stop = epoch
+                break
+        want = (keeper.best_epoch, stop)
+        assert want == _early_stopping_reference(losses, patience), "internal: references differ"
+        got = your_fn(list(losses), patience)
+        try:
+            got = tuple(int(g) for g in got)
+        except (TypeError, ValueError):
+            raise AssertionError(
+                f"{name}: return a pair of ints (best_epoch, stop_epoch), got {got!r}") from None
+        if len(got) != 2:
+            raise AssertionError(f"{name}: return a pair (best_epoch, stop_epoch), got {got!r}")
+        if got == want:
+            continue
+        slips = [
+            (dict(start=1.0), "you start the best loss at 1.0, the lecture notes' largest error "
+                              "rate; a loss can exceed 1, so start at +infinity"),
+            (dict(ties_improve=True), "a tie is not an improvement: count an epoch as better only "
+                                      "when its loss is strictly below the best so far"),
+            (dict(previous=True), "compare each loss with the best one so far, not with the "
+                                  "previous epoch's (that is the naive rule of Algorithm 5-6)"),
+            (dict(late=True), "you stop one epoch late: stop when the count of epochs without "
+                              "improvement reaches patience, not when it exceeds it"),
+        ]
+        hint = ""
+        for flags, text in slips:
+            if got == _early_stopping_reference(losses, patience, **flags):
+                hint = text
+                break
+        if not hint and got == (want[0] - 1, want[1] - 1):
+            hint = "count epochs from 1: the first loss is that of epoch 1"
+        elif not hint and got[1] == want[1] and got[0] == want[1]:
+            hint = ("best_epoch is the epoch of the lowest loss, whose weights are restored, not "
+                    "the epoch at which training stops")
+        elif not hint:
+            hint = ("keep the lowest loss so far and its epoch, count the epochs since it, and "
+                    "stop when the count reaches patience")
+        raise AssertionError(
+            f"{name}: got (best_epoch, stop_epoch) = {got}, expected {want}; {hint}")
+    print(f"check_early_stopping: your early stopping agrees with lib.train.EarlyStopping on all "
+          f"{len(cases)} curves, ties and a loss above 1 included.")
+
+
+def _shift_cases():
+    rng = np.random.default_rng(21)
+    img = rng.integers(0, 17, size=(8, 8)).astype(float)     # ink up to every border
+    img[0, 0], img[7, 7] = 16.0, 9.0
+    shifts = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (0, 0), (2, -1)]
+    return img, shifts
+
+
+def check_one_pixel_shift(your_fn):
+    """Check ``your_fn(img, dx, dy) -> shifted``: an 8 x 8 image moved by whole pixels.
+
+    img: (8, 8) raw grey levels, row 0 at the top; dx columns to the right, dy rows down
+    (negative: left, up); shifted[r, c] = img[r - dy, c - dx] where that pixel exists, and 0
+    (the background) where it does not. Pixels pushed over the border are lost. img must come
+    back unchanged. Compared with `lib.augment.shift` for one-pixel moves in every direction,
+    a diagonal one, no move, and a move by two.
+    """
+    from lib.augment import shift
+
+    _require_callable(your_fn, "your_fn")
+    img, shifts = _shift_cases()
+    for dx, dy in shifts:
+        name = f"dx = {dx}, dy = {dy}"
+        before = img.copy()
+        got = your_fn(img, dx, dy)
+        if not np.array_equal(img, before):
+            raise AssertionError(f"{name}: your function changed img; return a new array")
+        got = np.asarray(got, dtype=np.float64)
+        if got.shape != (8, 8):
+            raise AssertionError(f"{name}: the result must have shape (8, 8), got {got.shape}")
+        want = shift(img.reshape(1, 64), dx=dx, dy=dy).reshape(8, 8)
+        if np.array_equal(got, want):
+            continue
+        rolled = np.roll(np.roll(img, dy, axis=0), dx, axis=1)
+        if np.array_equal(got, rolled):
+            hint = ("np.roll wraps the pixels pushed over one border around to the other; they "
+                    "must be lost, and the uncovered row or column set to 0")
+        elif np.array_equal(got, shift(img.reshape(1, 64), dx=dy, dy=dx).reshape(8, 8)):
+            hint = "dx moves columns (to the right) and dy moves rows (down): you swapped them"
+        elif np.array_equal(got, shift(img.reshape(1, 64), dx=-dx, dy=-dy).reshape(8, 8)):
+            hint = ("the direction is reversed: shifted[r, c] = img[r - dy, c - dx], so a "
+                    "positive dx moves the ink to the right")
+        else:
+            r, c = np.argwhere(got != want)[0]
+            hint = f"pixel [{r}, {c}] is {got[r, c]:g}, expected {want[r, c]:g}"
+        raise AssertionError(f"{name}: your shifted image differs from lib.augment.shift; {hint}")
+    print(f"check_one_pixel_shift: your shift matches lib.augment.shift for all {len(shifts)} "
+          "moves, the lost border pixels included.")

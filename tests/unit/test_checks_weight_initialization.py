@@ -63,6 +63,19 @@ def _no_transpose(n_in, n_out, rng):
     return Q * np.where(np.diag(R) < 0, -1.0, 1.0)
 
 
+def _random_signs(n_in, n_out, rng):
+    # orthonormal, seeded, with fair diagonal signs and determinants, but not Haar: a signed
+    # identity never mixes the coordinates
+    signs = rng.choice([-1.0, 1.0], size=min(n_in, n_out))
+    W = np.eye(n_in, n_out)
+    W[np.arange(len(signs)), np.arange(len(signs))] = signs
+    return W
+
+
+def _float32(n_in, n_out, rng):
+    return _qr_corrected(n_in, n_out, rng).astype(np.float32)
+
+
 def _complete_qr(n_in, n_out, rng):
     _, _, A = _tall(n_in, n_out, rng)
     Q, _ = np.linalg.qr(A, mode="complete")
@@ -85,6 +98,8 @@ def test_accepts_right_answers(fn, capsys):
         (_gaussian, "not orthonormal"),
         (_no_transpose, "must have shape"),
         (_complete_qr, "must have shape"),
+        (_random_signs, r"mean of W_ij\^2 .* expected about 1/3"),
+        (_float32, "must be finite float64"),
     ],
 )
 def test_rejects_wrong_answers(fn, message):

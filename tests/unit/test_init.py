@@ -89,30 +89,75 @@ def test_orthogonal_is_uniformly_distributed():
     assert abs(plain[:, 0, 0].mean()) > 0.3  # what the test would catch
 
 
-@pytest.mark.parametrize(
-    ("ours", "reference"),
-    [
-        (init.xavier_normal, "xavier_normal_"),
-        (init.xavier_uniform, "xavier_uniform_"),
-        (init.he_normal, "kaiming_normal_"),
-        (init.he_uniform, "kaiming_uniform_"),
-        (init.orthogonal, "orthogonal_"),
-    ],
-)
-def test_same_distribution_as_torch_nn_init(ours, reference):
+# Ours (with its gain) against torch.nn.init (with its arguments): the same distribution.
+# torch's kaiming_* take a nonlinearity and a leaky slope a instead of a gain: their std is
+# sqrt(2 / (1 + a^2)) / sqrt(fan_in) for leaky_relu, gain / sqrt(fan_in) otherwise, so
+# he_normal(gain=g) is kaiming_normal_ with the gain sqrt(2) g.
+TORCH_TABLE = [
+    (init.xavier_normal, {}, "xavier_normal_", {}),
+    (init.xavier_uniform, {}, "xavier_uniform_", {}),
+    (init.he_normal, {}, "kaiming_normal_", {}),
+    (init.he_uniform, {}, "kaiming_uniform_", {}),
+    (init.orthogonal, {}, "orthogonal_", {}),
+    (init.lecun_normal, {}, "kaiming_normal_", {"nonlinearity": "linear"}),
+    (init.torch_uniform, {}, "kaiming_uniform_", {"a": math.sqrt(5)}),
+    (init.xavier_normal, {"gain": 5 / 3}, "xavier_normal_", {"gain": 5 / 3}),
+    (init.xavier_uniform, {"gain": 5 / 3}, "xavier_uniform_", {"gain": 5 / 3}),
+    (init.orthogonal, {"gain": 2.0}, "orthogonal_", {"gain": 2.0}),
+    (init.he_normal, {"gain": 1 / math.sqrt(1 + 0.2**2)}, "kaiming_normal_", {"a": 0.2}),
+    (init.he_uniform, {"gain": 1 / math.sqrt(1 + 0.2**2)}, "kaiming_uniform_", {"a": 0.2}),
+    (init.lecun_normal, {"gain": 5 / 3}, "kaiming_normal_", {"nonlinearity": "tanh"}),
+]
+
+
+@pytest.mark.parametrize(("ours", "ours_kw", "reference", "ref_kw"), TORCH_TABLE,
+                         ids=[f"{t[0].__name__}{t[1]}-{t[2]}{t[3]}" for t in TORCH_TABLE])
+def test_same_distribution_as_torch_nn_init(ours, ours_kw, reference, ref_kw):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
     torch.manual_seed(0)
     n_in, n_out = 300, 200
     # torch stores a Linear's weight as (n_out, n_in): fan_in is its second axis.
-    ref = getattr(torch.nn.init, reference)(torch.empty(n_out, n_in, dtype=torch.float64))
+    ref = getattr(torch.nn.init, reference)(torch.empty(n_out, n_in, dtype=torch.float64),
+                                            **ref_kw)
     ref = ref.numpy().T
-    W = ours(n_in, n_out, np.random.default_rng(0))
+    W = ours(n_in, n_out, np.random.default_rng(0), **ours_kw)
     assert W.std() == pytest.approx(ref.std(), rel=0.01)
+    assert np.abs(W).max() == pytest.approx(np.abs(ref).max(), rel=0.05 if "uniform" in
+                                            reference else 0.25)
     assert stats.ks_2samp(W.ravel(), ref.ravel()).pvalue > 1e-3
-    # The same test tells different distributions apart: He against Xavier is rejected.
-    other = init.xavier_normal if ours is init.he_normal else init.he_normal
-    assert stats.ks_2samp(other(n_in, n_out, np.random.default_rng(0)).ravel(),
-                          ref.ravel()).pvalue < 1e-6
+    # The same test tells different distributions apart: a sqrt(2) larger scale is rejected.
+    assert stats.ks_2samp(math.sqrt(2) * W.ravel(), ref.ravel()).pvalue < 1e-6
+
+
+@pytest.mark.parametrize(("n_in", "n_out"), [(3, 3), (6, 2), (2, 6)])
+def test_orthogonal_matches_torch_in_orientation_and_signs(n_in, n_out):
+    """Both are Haar: the same orientation (orthonormal columns of the (n_in, n_out) W for a
+    tall layer, rows for a wide one), and the same law of a 3 x 3 matrix's sign pattern."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: reference test skipped")
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    n_draws = 1000
+    ours = np.array([init.orthogonal(n_in, n_out, rng) for _ in range(n_draws)])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # thousands of tiny QRs: threads only add overhead
+    try:
+        ref = np.array([torch.nn.init.orthogonal_(torch.empty(n_out, n_in, dtype=torch.float64))
+                        .numpy().T for _ in range(n_draws)])
+    finally:
+        torch.set_num_threads(threads)
+    for Ws in (ours, ref):
+        gram = Ws.transpose(0, 2, 1) @ Ws if n_in >= n_out else Ws @ Ws.transpose(0, 2, 1)
+        np.testing.assert_allclose(gram, np.broadcast_to(np.eye(min(n_in, n_out)), gram.shape),
+                                   atol=1e-12)
+    # every entry symmetric about 0, in both (sd of a mean of 1000 entries: < 0.02), with the
+    # same variance (1 / max(n_in, n_out) under Haar; sd of each estimate about 0.015)
+    np.testing.assert_allclose(ours.mean(axis=0), 0.0, atol=0.08)
+    np.testing.assert_allclose(ref.mean(axis=0), 0.0, atol=0.08)
+    np.testing.assert_allclose(ours.var(axis=0), 1 / max(n_in, n_out), atol=0.07)
+    np.testing.assert_allclose(ref.var(axis=0), 1 / max(n_in, n_out), atol=0.07)
+    if n_in == n_out:  # rotations and reflections, half each (sd of the fraction 0.016)
+        for Ws in (ours, ref):
+            assert abs((np.linalg.det(Ws) < 0).mean() - 0.5) < 0.07
 
 
 def test_torch_default_linear_matches_torch_statistics():
