@@ -64,8 +64,9 @@ def page_report(browser):
 
     context.route("**/*", route)
     page = context.new_page()
-    # Generous: a busy 2-core machine typesets hundreds of equations slowly.
-    page.set_default_timeout(120_000)
+    # Generous: a 2-core machine that executes chapters on its other core meanwhile
+    # typesets hundreds of equations slowly.
+    page.set_default_timeout(300_000)
     page.on("console", lambda m: m.type == "error" and report["console"].append(m.text))
     page.on("pageerror", lambda e: report["console"].append(str(e)))
     page.on("requestfailed", lambda r: report["failed"].append(r.url))
