@@ -1353,10 +1353,10 @@ def check_gradient_checker(your_checker):
                 hint = ""
                 if kind == "every hinge active":
                     frac = []
+                    wrong_class = np.arange(c)[None, :] != y[:, None]   # the hinges only
                     for W in seen:
                         Z = X @ W - (X @ W)[np.arange(len(y)), y][:, None] + 1.0
-                        Z[np.arange(len(y)), y] = 1.0
-                        frac.append(np.mean(Z > 0))
+                        frac.append(np.mean(Z[wrong_class] > 0))
                     share = ("all" if min(frac) == 1.0 else
                              f"at least {100 * min(frac):.0f} % of")
                     hint = (f" At every point your checker evaluated, {share} the hinges were "

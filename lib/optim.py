@@ -296,7 +296,9 @@ class Adam(Optimizer):
     maximum :math:`r_{\max} \leftarrow \max(r_{\max}, r)` of the raw r (a third state
     array, ``["r_max"]``) replaces r in the step, bias-corrected by the current t:
     :math:`\theta \leftarrow \theta - \eta\,\hat m / (\sqrt{r_{\max}/(1 - \beta_2^t)} +
-    \epsilon)`. The denominator can then never shrink.
+    \epsilon)`. :math:`r_{\max}` never shrinks, so a large gradient is never forgotten; the
+    denominator itself can still shrink while the bias correction :math:`1 - \beta_2^t` fades
+    (Reddi et al.'s original has no bias correction).
     """
 
     _defaults = (("betas", (0.9, 0.999)), ("eps", 1e-8), ("weight_decay", 0.0),

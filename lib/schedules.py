@@ -7,7 +7,7 @@ Its ``__name__`` spells the call that made it, e.g. ``cosine_decay(lr0=0.1, tota
 lr_min=0.0)``. With :math:`\eta_0` = ``lr0`` and T = ``total_steps``:
 
 ==========================  ============================================================
-``step_decay``              :math:`\eta_0\,\gamma^{\lfloor t/T_{\text{step}} \rfloor}`
+``step_decay``              :math:`\eta_0\,q^{\lfloor t/T_{\text{step}} \rfloor}` (q = ``gamma``)
 ``exponential_decay``       :math:`\eta_0\, e^{-kt}`
 ``inverse_time_decay``      :math:`\eta_0 / (1 + kt)`
 ``inverse_sqrt_decay``      :math:`\eta_0 / \sqrt{t + 1}`
@@ -63,9 +63,9 @@ def _lr0(lr0):
 def step_decay(lr0, step_size, gamma):
     r"""Multiply the rate by `gamma` every `step_size` updates.
 
-    :math:`\eta_0\,\gamma^{\lfloor t/T_{\text{step}} \rfloor}` with
-    :math:`T_{\text{step}}` = `step_size`: PyTorch's ``StepLR`` counted in updates;
-    `gamma` in (0, 1].
+    :math:`\eta_0\,q^{\lfloor t/T_{\text{step}} \rfloor}` with the factor q = `gamma`
+    (PyTorch's name) and :math:`T_{\text{step}}` = `step_size`: PyTorch's ``StepLR`` counted
+    in updates; `gamma` in (0, 1].
     """
     lr0 = _lr0(lr0)
     step_size = _validate.integer(step_size, "step_size", low=1)

@@ -232,3 +232,26 @@ def test_check_gradient_checker_rejects_wrong_checkers(wrong, message):
 def test_check_gradient_checker_rejects_non_callable():
     with pytest.raises(ValueError, match="callable"):
         checks.check_gradient_checker("checker")
+
+
+def test_check_gradient_checker_hint_counts_only_the_hinges():
+    # a checker far too lax to reject anything, at a point where some hinges are inactive:
+    # the hint reports the share of active hinges (wrong classes only, never the true class)
+    W_seen = []
+
+    def checker_lax(loss_fn, X, y, n_classes, reg):
+        W = 0.3 * np.random.default_rng(0).standard_normal((X.shape[1], n_classes))
+        W_seen.append(W)
+        return bool(_relative_error_at(loss_fn, X, y, reg, W) < 1e9)
+
+    with pytest.raises(AssertionError, match="every hinge active") as err:
+        checks.check_gradient_checker(checker_lax)
+    rng = np.random.default_rng(3)                      # the first problem of the check
+    n, d, c = 80, 6, 4
+    X = np.column_stack([rng.standard_normal((n, d - 1)), np.ones(n)])
+    y = rng.integers(0, c, size=n)
+    S = X @ W_seen[0]
+    Z = S - S[np.arange(n), y][:, None] + 1.0
+    share = np.mean(Z[np.arange(c)[None, :] != y[:, None]] > 0)
+    assert 0 < share < 1
+    assert f"at least {100 * share:.0f} % of the hinges" in str(err.value)
