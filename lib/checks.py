@@ -2199,6 +2199,12 @@ def check_log_uniform_sampler(your_fn):
             f"{name}: two calls with generators of the same seed gave different draws; draw "
             "from the rng you are given (rng.uniform(...)), not from np.random's global state"
         )
+        other = np.asarray(your_fn(low, high, n, np.random.default_rng(seed + 100)),
+                           dtype=np.float64)
+        assert not np.array_equal(got, other), (
+            f"{name}: generators of different seeds gave the same draws, so your function does "
+            "not draw from the rng it is given (a seed of its own?); use rng.uniform(...)"
+        )
         if got.min() < low * (1 - 1e-12) or got.max() > high * (1 + 1e-12):
             if np.all((got >= 10 ** low) & (got <= 10 ** high)):
                 hint = ("you used low and high as exponents, 10 ** uniform(low, high); take "
