@@ -500,30 +500,74 @@ def test_nonlinear_cg_restarts():
 # BFGS --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [n for n in PROBLEMS if n != "quadratic n=20"])
+@pytest.mark.parametrize("name", list(PROBLEMS))
 def test_bfgs_matches_scipy_bfgs(name):
     compare_with_scipy(bfgs, name)
 
 
-def test_bfgs_with_scipys_initial_matrix_matches_scipy_on_the_quadratic():
-    """SciPy's BFGS keeps B_0^-1 = I; so does ours with hess_inv0=I, within 1.5 x."""
-    compare_with_scipy(bfgs, "quadratic n=20", hess_inv0=np.eye(20))
+def test_bfgs_default_initial_matrix_is_scipys_on_the_quadratic():
+    """The default B_0^-1 = I is SciPy's: on the n = 20 quadratic (where the scaled start of
+    N&W 6.20 used to cost 2.5 x SciPy's iterations) the counts are SciPy's own, and the
+    iterates are those of an explicit hess_inv0=I."""
+    L, x0, _ = PROBLEMS["quadratic n=20"]
+    ours, ref = bfgs(L, L.grad, x0), run_scipy("BFGS", L, x0, 1e-5)
+    print(f"\nquadratic n=20: lib bfgs nit {ours.nit} nfev {ours.nfev} ngev {ours.ngev}; "
+          f"SciPy BFGS nit {ref.nit} nfev {ref.nfev} njev {ref.njev}")
+    assert ours.nit <= 1.5 * ref.nit
+    assert ours.nfev <= 1.5 * ref.nfev
+    assert ours.ngev <= 1.5 * ref.njev
+    explicit = bfgs(L, L.grad, x0, hess_inv0=np.eye(20))
+    np.testing.assert_array_equal(ours.path, explicit.path)
 
 
 def test_bfgs_initial_scaling_is_a_trade_off():
-    """Scaling B_0^-1 by y.s / y.y (N&W 6.20, the default) undershoots the inverse Hessian in
-    the flat directions of a quadratic whose curvatures run from 1 to 100, and costs
-    iterations there; on Rosenbrock in 100 dimensions it saves most of them."""
+    """Scaling B_0^-1 by y.s / y.y (N&W 6.20, hess_inv0="scaled") undershoots the inverse
+    Hessian in the flat directions of a quadratic whose curvatures run from 1 to 100, and
+    costs iterations there; on Rosenbrock in 100 dimensions it saves most of them."""
     Q = QuadraticND()
-    scaled, unit = bfgs(Q, Q.grad, Q.start), bfgs(Q, Q.grad, Q.start, hess_inv0=np.eye(20))
-    print(f"\nquadratic n=20: nit {scaled.nit} scaled, {unit.nit} with B_0^-1 = I")
+    scaled, unit = bfgs(Q, Q.grad, Q.start, hess_inv0="scaled"), bfgs(Q, Q.grad, Q.start)
+    ref = run_scipy("BFGS", Q, Q.start, 1e-5)
+    print(f"\nquadratic n=20: nit {scaled.nit} scaled, {unit.nit} with B_0^-1 = I, "
+          f"{ref.nit} SciPy BFGS")
+    assert scaled.success
     assert scaled.nit > 1.5 * unit.nit
     E = ExtendedRosenbrock(100)
-    scaled, unit = bfgs(E, E.grad, E.start), bfgs(E, E.grad, E.start, hess_inv0=np.eye(100))
-    print(f"extended Rosenbrock n=100: nit {scaled.nit} scaled, {unit.nit} with B_0^-1 = I")
+    scaled, unit = bfgs(E, E.grad, E.start, hess_inv0="scaled"), bfgs(E, E.grad, E.start)
+    ref = run_scipy("BFGS", E, E.start, 1e-5)
+    print(f"extended Rosenbrock n=100: nit {scaled.nit} scaled, {unit.nit} with B_0^-1 = I, "
+          f"{ref.nit} SciPy BFGS")
     assert scaled.success
     assert unit.success
     assert scaled.nit < 0.5 * unit.nit
+    assert unit.nit <= 1.5 * ref.nit
+
+
+def test_bfgs_scaled_start_is_invariant_to_the_scale_of_the_loss():
+    """With (6.20) the iterates of c L are those of L and B_t^-1 is divided by c (when the
+    first trial step, min(1, 1.01 / |g_0|) along -g_0, is not capped at 1); with B_0^-1 = I
+    they are not."""
+    Q = QuadraticND(n=8, condition=30.0)
+
+    class Times:
+        def __init__(self, c):
+            self.c = c
+
+        def __call__(self, x):
+            return self.c * Q(x)
+
+        def grad(self, x):
+            return self.c * Q.grad(x)
+
+    assert np.linalg.norm(Q.grad(Q.start)) > 1.01  # so that c >= 1 leaves the cap inactive
+    base = bfgs(Q, Q.grad, Q.start, hess_inv0="scaled", max_iter=6)
+    unit_base = bfgs(Q, Q.grad, Q.start, max_iter=6)
+    for c in (3.0, 1e2):
+        L = Times(c)
+        scaled = bfgs(L, L.grad, Q.start, hess_inv0="scaled", max_iter=6)
+        np.testing.assert_allclose(scaled.path, base.path, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(c * scaled.hess_inv, base.hess_inv, rtol=1e-8, atol=1e-12)
+        unit = bfgs(L, L.grad, Q.start, max_iter=6)
+        assert np.abs(unit.path[2:] - unit_base.path[2:]).max() > 1e-3
 
 
 def secant_pairs(L, res):
@@ -547,7 +591,7 @@ def test_bfgs_without_wolfe_meets_negative_curvature():
     """With Armijo backtracking only, some pairs have y @ s <= 0 (the update would break
     positive definiteness): they are skipped, and counted."""
     R = Rosenbrock()
-    res = bfgs(R, R.grad, np.array([-1.2, 1.0]), line_search="backtracking")
+    res = bfgs(R, R.grad, np.array([2.0, -1.0]), line_search="backtracking")
     S, Y = secant_pairs(R, res)
     ys = np.sum(S * Y, axis=1)
     bad = ys <= 1e-10 * np.linalg.norm(S, axis=1) * np.linalg.norm(Y, axis=1)
@@ -576,24 +620,38 @@ def test_bfgs_secant_condition_and_update_formula():
 
 
 def test_bfgs_inverse_approaches_the_true_inverse_hessian():
-    """On a quadratic, measured: with near-exact line searches B_t^-1 equals H^-1 after n
-    updates (the finite-termination theorem); with the default c2 = 0.9 it approaches it."""
+    """On a quadratic, measured: with (near-)exact line searches BFGS ends after n steps, and
+    the n-th update, which the run skips because the gradient test has already stopped it,
+    makes B_n^-1 = H^-1 (the finite-termination theorem); with the default c2 = 0.9 B_t^-1
+    approaches H^-1."""
     Q = QuadraticND(n=6, condition=10.0)
     true = np.linalg.inv(Q.A)
+
+    def rel(M):
+        return np.linalg.norm(M - true) / np.linalg.norm(true)
 
     def errors(**kw):
         out = []
         for t in range(0, 40):
             res = bfgs(Q, Q.grad, Q.start, max_iter=t, gtol=1e-12, **kw)
-            out.append(np.linalg.norm(res.hess_inv - true) / np.linalg.norm(true))
+            out.append(rel(res.hess_inv))
             if res.nit < t:
                 break
-        return np.array(out)
+        return np.array(out), res
 
-    exact = errors(c2=0.1)
-    print("\n||B_t^-1 - H^-1|| / ||H^-1||, c2 = 0.1:", np.round(exact, 3))
-    assert exact[6] < 1e-8
-    loose = errors()
+    exact, res = errors(c1=1e-9, c2=1e-6)
+    print("\n||B_t^-1 - H^-1|| / ||H^-1||, c2 = 1e-6:", np.round(exact, 3))
+    assert res.success
+    assert res.nit == 6
+    S, Y = secant_pairs(Q, res)
+    s, y = S[-1], Y[-1]
+    rho = 1.0 / (y @ s)
+    V = np.eye(6) - rho * np.outer(y, s)
+    last = V.T @ res.hess_inv @ V + rho * np.outer(s, s)
+    print("after the n-th update:", f"{rel(last):.1e}")
+    assert rel(last) < 1e-8
+    assert exact[5] > 0.1  # before it, not yet
+    loose, _ = errors()
     print("||B_t^-1 - H^-1|| / ||H^-1||, c2 = 0.9:", np.round(loose, 3))
     assert loose[-1] < 0.2 * loose[0]
     assert loose[-1] < 0.15
@@ -761,6 +819,8 @@ def test_method_specific_bad_input():
         bfgs(R2, R2.grad, x0, hess_inv0=np.eye(3))
     with pytest.raises(ValueError, match=r"hess_inv0 must be positive definite"):
         bfgs(R2, R2.grad, x0, hess_inv0=-np.eye(2))
+    with pytest.raises(ValueError, match=r"hess_inv0 must be one of \['scaled'\], got 'unit'"):
+        bfgs(R2, R2.grad, x0, hess_inv0="unit")
     with pytest.raises(ValueError, match=r"hess_inv0 must be symmetric"):
         bfgs(R2, R2.grad, x0, hess_inv0=np.array([[1.0, 0.5], [0.0, 1.0]]))
     with pytest.raises(ValueError, match=r"line_search must be one of 'wolfe', 'backtracking'"):
