@@ -21,6 +21,13 @@ image is a near-duplicate of an image the model was trained on::
 or, from the raw split, ``raw = load_digits(seed=0, standardize=False)``, augment
 ``raw.X_train`` and standardize the result with ``raw.mean`` and ``raw.std``.
 
+Beware that ``mean`` and ``std`` are per-pixel statistics of the *unaugmented* images. A
+shift or rotation moves ink into border pixels that those images almost never use, whose
+``std`` is tiny (0.03 grey levels for the least-used pixel of ``load_digits(seed=0)``): the
+copies in the example above reach standardized inputs of several hundred, against about 35
+for the originals. Check the range of the augmented inputs, or standardize with one mean and
+one standard deviation for all pixels (``raw.X_train.mean()``, ``raw.X_train.std()``).
+
 A transformation must keep the label: small shifts and rotations do, a half turn does not
 (a rotated 6 is a 9), hence the bound of `augment`'s ``max_angle``.
 """
@@ -209,7 +216,8 @@ def augment(X, y, copies=1, max_shift=1, max_angle=0.0, noise_std=0.0, seed=0,
 
     X: (N, 64) raw images, or images standardized with `mean` and `std` (both (64,), e.g.
     ``splits.mean``, ``splits.std`` of `lib.data.load_digits`), which are then undone before
-    and redone after the transformations; y: labels (N,), any dtype, copied along.
+    and redone after the transformations (per-pixel statistics blow up shifted ink: see the
+    module docstring); y: labels (N,), any dtype, copied along.
     Each copy applies, to every image, in this order and each only if its setting is > 0:
     `random_shift` (max_shift, int in [0, 7]), `random_rotation` (max_angle, degrees in
     [0, 45]: a larger turn can change the digit), `add_noise` (noise_std, grey levels,
