@@ -8,9 +8,10 @@ What counts as a glossed term
 -----------------------------
 Bold text in the prose of a chapter (not in code cells, `{math}` blocks, plain code blocks,
 inline code or math) whose whole content is an English term followed by one parenthesis that
-contains Hangul: `**regularization (규제, 정칙화)**`. Line breaks and indentation inside the bold
-text are whitespace. Bold text with anything after the parenthesis (`**It is sparse (희소).**`)
-is not a term of this form and is left out.
+contains Hangul: `**regularization (규제, 정칙화)**`, or, at a term's first use in a chapter, the
+same with the English linked to its entry, `**{term}`regularization` (규제, 정칙화)**`. Line
+breaks and indentation inside the bold text are whitespace. Bold text with anything after the
+parenthesis (`**It is sparse (희소).**`) is not a term of this form and is left out.
 
 The chapters are the book/*.md files listed in _toc.yml, and every other book/*.md file that
 starts with a jupytext header (chapters not yet in the table of contents). Each gloss records its
@@ -51,6 +52,8 @@ _NOT_PROSE = {"{code-cell}", "{math}", "{code-block}", "{code}", "{raw}", "{eval
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
 _TERM = re.compile(r"^(?P<en>[^()]+?)\s*\((?P<ko>[^()]*)\)$", re.S)
 _INLINE_CODE = re.compile(r"(`+).+?\1", re.S)
+# {term}`text <entry>` or {term}`text`: the first use of a term, linked to its glossary entry
+_TERM_ROLE = re.compile(r"\{term\}`([^`<]+?)(?:\s*<[^`>]+>)?`")
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)[^$\n]+?(?<![\\$])\$")
 
 
@@ -216,6 +219,7 @@ def extract_chapter(path):
         if not paragraph:
             return
         joined = "\n".join(line for _, line, _, _ in paragraph)
+        joined = _TERM_ROLE.sub(lambda m: m.group(1), joined)   # a linked first use
         joined = _INLINE_CODE.sub(_blank_out, joined)
         joined = _INLINE_MATH.sub(_blank_out, joined)
         for m in _BOLD.finditer(joined):
