@@ -30,6 +30,18 @@ def jupyter_book():
     return str(exe) if exe.exists() else shutil.which("jupyter-book")
 
 
+def small_book(folder):
+    """A new book in `folder` with the book's configuration, static files, extensions,
+    templates and references, and no pages yet: the caller writes _toc.yml and the pages."""
+    folder = Path(folder)
+    (folder / "book").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
+    for sub in ("book/_static", "book/_ext", "book/_templates"):
+        shutil.copytree(ROOT / sub, folder / sub)
+    shutil.copy(ROOT / "book/references.bib", folder / "book/references.bib")
+    return folder
+
+
 def build(source, *extra):
     return subprocess.run(
         [jupyter_book(), "build", str(source), "-W", "--keep-going", *extra],

@@ -9,7 +9,7 @@ import re
 import shutil
 import sys
 
-from bookutil import BUILD, ROOT, build
+from bookutil import BUILD, ROOT, build, small_book
 
 # Links to the chapters this small book leaves out; anything else fails the build.
 ABSENT = re.compile(r"unknown document|undefined label|failed to create a cross reference|"
@@ -24,11 +24,8 @@ def main(name):
         sys.exit(f"CHAPTER must name a file in book/ without .md, got {name!r}")
     site = BUILD / "chapter" / name
     shutil.rmtree(site, ignore_errors=True)
-    (site / "book").mkdir(parents=True)
-    for f in ("_config.yml", "book/references.bib", "book/bibliography.md"):
-        shutil.copy(ROOT / f, site / f)
-    for folder in ("book/_static", "book/_ext", "book/_templates"):
-        shutil.copytree(ROOT / folder, site / folder)
+    small_book(site)
+    shutil.copy(ROOT / "book/bibliography.md", site / "book/bibliography.md")
     shutil.copy(chapter, site / "book" / chapter.name)
     (site / "_toc.yml").write_text(
         f"format: jb-book\nroot: book/{name}\nchapters:\n  - file: book/bibliography\n")

@@ -1,12 +1,11 @@
 """The whole book builds from a clean _build with warnings as errors, and needs no network."""
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from bookutil import HTML, ROOT, build, record, toc_pages
+from bookutil import HTML, ROOT, build, record, small_book, toc_pages
 
 MAX_PAGE_BYTES = 4_000_000  # 4 MB, decimal
 REMOTE = re.compile(
@@ -84,12 +83,7 @@ def test_no_converted_notebooks_are_left_in_the_tree(built_book):
 
 
 def test_a_failing_cell_fails_the_build(tmp_path):
-    book = tmp_path / "broken"
-    (book / "book").mkdir(parents=True)
-    shutil.copy(ROOT / "_config.yml", book / "_config.yml")
-    for folder in ("book/_static", "book/_ext", "book/_templates"):
-        shutil.copytree(ROOT / folder, book / folder)
-    shutil.copy(ROOT / "book/references.bib", book / "book/references.bib")
+    book = small_book(tmp_path / "broken")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
     header = (ROOT / "book/preface.md").read_text(encoding="utf-8").split("---\n")[1]
     (book / "book/page.md").write_text(

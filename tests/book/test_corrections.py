@@ -7,11 +7,10 @@ registry and a registry entry that names no box.
 
 import importlib.util
 import re
-import shutil
 from collections import Counter
 
 import pytest
-from bookutil import ROOT, build
+from bookutil import ROOT, build, small_book
 
 REGISTRY = ROOT / "book/corrections.yml"
 CHAPTERS = sorted(p for p in (ROOT / "book").glob("*.md") if p.name != "corrections.md")
@@ -201,12 +200,7 @@ BOX = ("```{{admonition}} In the lecture notes\n:class: note\n{name}\n"
 
 
 def test_a_box_missing_from_the_registry_fails_the_build(tmp_path):
-    book = tmp_path / "small"
-    (book / "book").mkdir(parents=True)
-    shutil.copy(ROOT / "_config.yml", book / "_config.yml")
-    for folder in ("book/_static", "book/_ext", "book/_templates"):
-        shutil.copytree(ROOT / folder, book / folder)
-    shutil.copy(ROOT / "book/references.bib", book / "book/references.bib")
+    book = small_book(tmp_path / "small")
     (book / "_toc.yml").write_text(
         "format: jb-book\nroot: book/chapter\nchapters:\n  - file: book/corrections\n")
     (book / "book/chapter.md").write_text(
